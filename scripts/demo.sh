@@ -1,0 +1,33 @@
+#!/bin/bash
+# `make demo`: patsift on the bundled corpus, as far as patsift goes today
+# (read and analyse; index, search, dedup and triage come in later issues).
+set -eu
+BIN=${1:-build/patsift}
+S=corpus/sample
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+
+step "1. Read the bundled corpus (JSON Lines, USPTO XML, plain text) into canonical records" \
+     "patsift parse $S > /tmp/patsift-demo.jsonl"
+"$BIN" parse "$S" >/tmp/patsift-demo.jsonl
+
+step "2. One record, as every reader delivers it" "head -1 /tmp/patsift-demo.jsonl"
+head -1 /tmp/patsift-demo.jsonl | cut -c1-600
+echo "..."
+
+step "3. A USPTO bulk XML file: several documents in one file, sequence listings skipped" \
+     "patsift parse $S/xml/sample-grants.xml"
+"$BIN" parse "$S/xml/sample-grants.xml" | cut -c1-160
+
+step "4. What a sentence becomes when indexed (stop words out, stems, CJK bigrams)" \
+     "patsift analyze 'The said lithium-ion cells, wherein each cell ... 锂离子电池'"
+"$BIN" analyze "The said lithium-ion cells, wherein each cell's separator is 3.5 µm thick; 锂离子电池"
+
+step "5. Term statistics of the whole corpus, analysed on all cores" \
+     "patsift analyze --corpus --top 10 $S"
+"$BIN" analyze --corpus --top 10 "$S"
+
+step "6. Pending applications for the triage demo (entity size, fast-track request)" \
+     "patsift parse $S/pending.jsonl"
+"$BIN" parse "$S/pending.jsonl" 2>&1 >/dev/null
+rm -f /tmp/patsift-demo.jsonl
+printf '\nNext: patsift index / search / dedup / triage (see README.md, "Roadmap").\n'

@@ -1,0 +1,52 @@
+/* Shared pieces of the command-line front end. Exit codes, for every
+ * command: 0 success, 1 input errors (bad records, unreadable files), 2
+ * usage errors (bad options), 3 internal failure (out of memory, ...). */
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "patsift/reader.h"
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+int cmd_parse(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+
+/* Prints "patsift CMD: message" to stderr and returns EXIT_USAGE, with a
+ * hint to --help. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Parses a positive integer option value; false if it is not one. */
+bool cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* Progress on standard error, only when it is a terminal. Updates at most
+ * four times a second; cli_progress_done clears the line. */
+typedef struct cli_progress {
+    bool on;
+    double start, last;
+    const char *what;
+} cli_progress;
+
+void cli_progress_start(cli_progress *p, const char *what);
+void cli_progress_update(cli_progress *p, uint64_t records, const ps_reader *r);
+void cli_progress_done(cli_progress *p);
+double cli_now(void);
+
+/* Formats n with thousands separators into buf (>= 32 bytes). */
+const char *cli_count(uint64_t n, char *buf);
+
+/* The reader diagnostics callback: prints the message to stderr, at most
+ * `limit` times, then once "(further errors not shown)". */
+typedef struct cli_diag {
+    uint64_t shown, limit;
+} cli_diag;
+void cli_print_diag(const char *msg, void *ctx);
+
+#endif

@@ -1,0 +1,99 @@
+/* Usage errors, number parsing, progress line, diagnostics printing. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "patsift %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'patsift %s --help')\n", cmd);
+    return EXIT_USAGE;
+}
+
+bool cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    if (!s || !*s || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v == 0 || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+const char *cli_count(uint64_t n, char *buf)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)n);
+    int o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+void cli_progress_start(cli_progress *p, const char *what)
+{
+    p->on = isatty(STDERR_FILENO);
+    p->start = p->last = cli_now();
+    p->what = what;
+}
+
+void cli_progress_update(cli_progress *p, uint64_t records, const ps_reader *r)
+{
+    if (!p->on)
+        return;
+    double now = cli_now();
+    if (now - p->last < 0.25)
+        return;
+    p->last = now;
+    ps_reader_stats st;
+    ps_reader_stats_get(r, &st);
+    double secs = now - p->start;
+    uint64_t total = ps_reader_input_size(r), pos = ps_reader_input_pos(r);
+    char n[32];
+    fprintf(stderr, "\r\033[K%s: %s records, %.1f MB, %.0f records/s, %.1f MB/s", p->what,
+            cli_count(records, n), (double)st.bytes / 1e6, (double)records / secs,
+            (double)st.bytes / 1e6 / secs);
+    if (total && pos && pos <= total)
+        fprintf(stderr, ", %.0f%%, ETA %.0f s", 100.0 * (double)pos / (double)total,
+                secs * (double)(total - pos) / (double)pos);
+    fflush(stderr);
+}
+
+void cli_progress_done(cli_progress *p)
+{
+    if (p->on)
+        fprintf(stderr, "\r\033[K");
+}
+
+void cli_print_diag(const char *msg, void *ctx)
+{
+    cli_diag *d = ctx;
+    if (d->shown < d->limit)
+        fprintf(stderr, "%s\n", msg);
+    else if (d->shown == d->limit)
+        fprintf(stderr, "(further errors not shown)\n");
+    d->shown++;
+}

@@ -1,0 +1,155 @@
+/* Growable buffer, block arena, whitespace squeezing. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+
+char *ps_buf_reserve(ps_buf *b, size_t n)
+{
+    if (b->oom)
+        return NULL;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) {
+            if (cap > SIZE_MAX / 2) {
+                b->oom = true;
+                return NULL;
+            }
+            cap *= 2;
+        }
+        char *p = realloc(b->data, cap);
+        if (!p) {
+            b->oom = true;
+            return NULL;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    return b->data + b->len;
+}
+
+void ps_buf_append(ps_buf *b, const char *s, size_t n)
+{
+    char *p = ps_buf_reserve(b, n);
+    if (!p)
+        return;
+    if (n)
+        memcpy(p, s, n);
+    b->len += n;
+}
+
+void ps_buf_putc(ps_buf *b, char c)
+{
+    ps_buf_append(b, &c, 1);
+}
+
+const char *ps_buf_cstr(ps_buf *b)
+{
+    if (!ps_buf_reserve(b, 0))
+        return "";
+    b->data[b->len] = '\0';
+    return b->data;
+}
+
+void ps_buf_free(ps_buf *b)
+{
+    free(b->data);
+    *b = (ps_buf){ 0 };
+}
+
+struct ps_arena_block {
+    ps_arena_block *next;
+    size_t used, size;
+    _Alignas(max_align_t) unsigned char mem[];
+};
+
+enum { ARENA_MIN_BLOCK = 64 * 1024 };
+
+void *ps_arena_alloc(ps_arena *a, size_t n)
+{
+    if (a->oom)
+        return NULL;
+    n = (n + 15) & ~(size_t)15;
+    ps_arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > ARENA_MIN_BLOCK ? n : ARENA_MIN_BLOCK;
+        ps_arena_block *nb = malloc(sizeof *nb + size);
+        if (!nb) {
+            a->oom = true;
+            return NULL;
+        }
+        nb->size = size;
+        nb->used = 0;
+        nb->next = b;
+        a->head = b = nb;
+    }
+    void *p = b->mem + b->used;
+    b->used += n;
+    return p;
+}
+
+char *ps_arena_strndup(ps_arena *a, const char *s, size_t n)
+{
+    char *p = ps_arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void ps_arena_reset(ps_arena *a)
+{
+    /* keep the largest block, free the rest */
+    ps_arena_block *keep = NULL;
+    for (ps_arena_block *b = a->head, *next; b; b = next) {
+        next = b->next;
+        if (!keep || b->size > keep->size) {
+            free(keep);
+            keep = b;
+        } else {
+            free(b);
+        }
+    }
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+    }
+    a->head = keep;
+    a->oom = false;
+}
+
+void ps_arena_free(ps_arena *a)
+{
+    for (ps_arena_block *b = a->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    *a = (ps_arena){ 0 };
+}
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+size_t ps_squeeze_space(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    bool pending = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_space(c)) {
+            pending = o > 0;
+            continue;
+        }
+        if (pending)
+            out[o++] = ' ';
+        pending = false;
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return o;
+}

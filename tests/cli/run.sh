@@ -1,0 +1,120 @@
+#!/bin/bash
+# End-to-end tests of the real binary: exit codes, messages, output shape.
+# Usage: tests/cli/run.sh BUILD/patsift BUILD/patsift-gen
+set -u
+BIN=$1
+GEN=$2
+DATA=${PATSIFT_DATA:-../shared/data}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect CODE DESCRIPTION -- command...: runs it, output in $T/out and $T/err
+expect() {
+    local code=$1 what=$2
+    shift 3
+    "$@" >"$T/out" 2>"$T/err"
+    local got=$?
+    if [ "$got" = "$code" ]; then ok; else no "$what: exit $got, wanted $code"; sed 's/^/  | /' "$T/err" | head -5; fi
+}
+has() { if grep -q -- "$2" "$1"; then ok; else no "$3: '$2' not in $1"; sed 's/^/  | /' "$1" | head -5; fi; }
+lines() { local n; n=$(wc -l <"$1"); if [ "$n" = "$2" ]; then ok; else no "$3: $n lines, wanted $2"; fi; }
+
+# --- help and usage
+expect 0 "top help" -- "$BIN" --help
+has "$T/out" "parse" "top help lists parse"
+expect 2 "no command" -- "$BIN"
+expect 2 "unknown command" -- "$BIN" frobnicate
+has "$T/err" "unknown command 'frobnicate'" "unknown command named"
+for cmd in parse analyze; do
+    expect 0 "$cmd --help" -- "$BIN" "$cmd" --help
+    has "$T/out" "usage: patsift $cmd" "$cmd help has a usage line"
+    has "$T/out" "examples:" "$cmd help has examples"
+done
+expect 2 "bad option" -- "$BIN" parse --bogus x
+expect 2 "bad format" -- "$BIN" parse --format yaml x
+has "$T/err" "unknown format 'yaml'" "bad format named"
+expect 2 "parse without input" -- "$BIN" parse
+expect 1 "missing file" -- "$BIN" parse /nonexistent.xml
+has "$T/err" "/nonexistent.xml: No such file" "missing file named"
+
+# --- parse: JSON Lines, errors with file:line, strict, atomic output
+printf '{"id":"A1","title":"Pump"}\n{"id":\n{"id":"A2","entity":"huge"}\n{"id":"A3"}\n' >"$T/mixed.jsonl"
+expect 1 "bad lines exit 1" -- "$BIN" parse "$T/mixed.jsonl"
+lines "$T/out" 2 "good records still printed"
+has "$T/err" "mixed.jsonl:2: invalid JSON" "line 2 reported"
+has "$T/err" "mixed.jsonl:3: field \"entity\"" "line 3 reported"
+has "$T/err" "2 records from 1 file, 0 non-patent documents skipped, 2 errors" "summary"
+expect 1 "strict" -- "$BIN" parse --strict -o "$T/strict.jsonl" "$T/mixed.jsonl"
+[ ! -e "$T/strict.jsonl" ] && ok || no "strict failure must not leave an output file"
+ls "$T"/strict.jsonl.tmp.* >/dev/null 2>&1 && no "temporary file left behind" || ok
+echo '{"id":"OLD"}' >"$T/keep.jsonl"
+expect 1 "strict keeps old output" -- "$BIN" parse --strict -o "$T/keep.jsonl" "$T/mixed.jsonl"
+has "$T/keep.jsonl" "OLD" "old output untouched"
+expect 0 "stdin" -- bash -c "printf '{\"id\":\"S1\"}\n' | '$BIN' parse -"
+has "$T/out" '"id":"S1"' "stdin record"
+expect 0 "quiet" -- "$BIN" parse -q "$T/keep.jsonl"
+[ -s "$T/err" ] && no "quiet printed a summary" || ok
+
+if [ -f corpus/sample/patents.jsonl ]; then
+    expect 0 "sample corpus parses strictly" -- "$BIN" parse --strict corpus/sample
+    n=$(wc -l <"$T/out")
+    [ "$n" -ge 150 ] && ok || no "sample corpus has $n records, wanted >= 150"
+    # the canonical form reads back to itself
+    cp "$T/out" "$T/canon.jsonl"
+    expect 0 "round trip" -- "$BIN" parse --strict "$T/canon.jsonl"
+    cmp -s "$T/out" "$T/canon.jsonl" && ok || no "canonical JSON does not round-trip"
+else
+    no "corpus/sample/patents.jsonl is missing"
+fi
+
+if [ -d "$DATA/uspto-xml" ]; then
+    expect 0 "shared XML" -- "$BIN" parse "$DATA/uspto-xml"
+    lines "$T/out" 233 "233 patent documents in the shared XML"
+    has "$T/err" "233 records from 17 files, 5 non-patent documents skipped, 0 errors" "XML summary"
+    gzip -c "$DATA/uspto-xml/weekly-grants/ipg130416.small.xml" >"$T/week.xml.gz"
+    expect 0 "gzip XML" -- "$BIN" parse "$T/week.xml.gz"
+    lines "$T/out" 25 "25 grants in the gzipped weekly file"
+    has "$T/out" '"id":"USD680087S1"' "design patent kept"
+    # XML -> JSONL -> parse again gives the same records
+    "$BIN" parse -q "$DATA/uspto-xml" >"$T/x1.jsonl"
+    "$BIN" parse -q "$T/x1.jsonl" >"$T/x2.jsonl"
+    cmp -s "$T/x1.jsonl" "$T/x2.jsonl" && ok || no "XML-derived JSONL does not round-trip"
+else
+    echo "note: $DATA absent, real-data CLI tests skipped"
+fi
+
+# --- analyze
+expect 0 "analyze text" -- "$BIN" analyze --format tsv "The said batteries, wherein 锂电池"
+has "$T/out" "batteri" "stemmed"
+has "$T/out" "锂电" "CJK bigram"
+grep -q "	said	" "$T/out" && no "stop word 'said' kept" || ok
+expect 0 "analyze stdin" -- bash -c "echo 'Rotor blades' | '$BIN' analyze --no-stem --format json -"
+has "$T/out" '"term":"blades"' "json token"
+expect 2 "unknown language" -- "$BIN" analyze --language klingon x
+has "$T/err" "no Snowball stemmer for language 'klingon'" "language named"
+expect 0 "stopword list" -- "$BIN" analyze --stopwords
+has "$T/out" "patent	wherein" "patent list shown"
+if [ -f corpus/sample/patents.jsonl ]; then
+    expect 0 "analyze corpus" -- "$BIN" analyze --corpus --threads 2 --top 5 corpus/sample/patents.jsonl
+    has "$T/out" "^documents" "corpus stats"
+    # same statistics whatever the thread count
+    "$BIN" analyze --corpus --threads 1 --top 50 corpus/sample/patents.jsonl | grep -v speed >"$T/t1"
+    "$BIN" analyze --corpus --threads 2 --top 50 corpus/sample/patents.jsonl | grep -v speed >"$T/t2"
+    cmp -s "$T/t1" "$T/t2" && ok || no "term statistics differ between 1 and 2 threads"
+fi
+
+# --- generator: deterministic
+if [ -x "$GEN" ]; then
+    "$GEN" --docs 200 --seed 7 --out "$T/g1.jsonl" 2>/dev/null
+    "$GEN" --docs 200 --seed 7 --out "$T/g2.jsonl" 2>/dev/null
+    cmp -s "$T/g1.jsonl" "$T/g2.jsonl" && ok || no "generator is not deterministic"
+    expect 0 "generated corpus parses" -- "$BIN" parse --strict "$T/g1.jsonl"
+    lines "$T/out" 200 "200 generated records"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

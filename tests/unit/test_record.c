@@ -1,0 +1,59 @@
+/* Record helpers: dates, entity names, clone. */
+#include <criterion/criterion.h>
+
+#include "patsift/record.h"
+
+Test(record, dates_parse_in_both_forms_and_check_the_calendar)
+{
+    int32_t d = 0;
+    cr_assert_eq(ps_date_parse("2015-03-02", 10, &d), PS_OK);
+    cr_assert_eq(d, 20150302);
+    cr_assert_eq(ps_date_parse("20000229", 8, &d), PS_OK, "2000 is a leap year");
+    cr_assert_eq(ps_date_parse("19000229", 8, &d), PS_EPARSE, "1900 is not");
+    cr_assert_eq(ps_date_parse("20150230", 8, &d), PS_EPARSE);
+    cr_assert_eq(ps_date_parse("20000600", 8, &d), PS_EPARSE, "USPTO's day 00 means unknown");
+    cr_assert_eq(ps_date_parse("2015-3-02", 9, &d), PS_EPARSE);
+    cr_assert_eq(ps_date_parse(" 20150302", 9, &d), PS_EPARSE);
+    cr_assert_eq(ps_date_parse("99991231", 8, &d), PS_EPARSE);
+    char buf[11];
+    cr_assert_str_eq(ps_date_format(20150302, buf), "2015-03-02");
+}
+
+Test(record, day_numbers)
+{
+    cr_assert_eq(ps_date_to_days(19700101), 0);
+    cr_assert_eq(ps_date_to_days(19700102), 1);
+    cr_assert_eq(ps_date_to_days(19691231), -1);
+    cr_assert_eq(ps_date_to_days(20000301) - ps_date_to_days(20000228), 2);
+}
+
+Test(record, entity_names)
+{
+    ps_entity e = PS_ENTITY_LARGE;
+    cr_assert_eq(ps_entity_parse("Micro", &e), PS_OK);
+    cr_assert_eq(e, PS_ENTITY_MICRO);
+    cr_assert_eq(ps_entity_parse("medium", &e), PS_EPARSE);
+    cr_assert_eq(e, PS_ENTITY_MICRO);
+    cr_assert_str_eq(ps_entity_name(PS_ENTITY_SMALL), "small");
+}
+
+Test(record, clone_is_deep)
+{
+    char title[] = "Pump";
+    const char *cpc[] = { "F04D 1/00", "F04D 3/00" };
+    ps_claim claims[] = { { "1. A pump.", 1, true }, { "2. The pump of claim 1.", 2, false } };
+    ps_record r = { .id = "X", .kind = "B1", .title = title, .abstract = "", .description = "",
+                    .claims = claims, .n_claims = 2, .cpc = { cpc, 2 }, .source = "f",
+                    .filing_date = 20150302, .fast_track = 1 };
+    ps_record *c = ps_record_clone(&r);
+    cr_assert_not_null(c);
+    title[0] = 'X';
+    cr_assert_str_eq(c->title, "Pump");
+    cr_assert_neq(c->cpc.items, r.cpc.items);
+    cr_assert_str_eq(c->cpc.items[1], "F04D 3/00");
+    cr_assert_str_eq(c->claims[1].text, "2. The pump of claim 1.");
+    cr_assert_eq(c->claims[1].independent, false);
+    cr_assert_eq(c->filing_date, 20150302);
+    cr_assert_eq(ps_record_independent_claims(c), 1);
+    free(c);
+}
