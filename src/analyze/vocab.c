@@ -5,14 +5,21 @@
 #include "common/strmap.h"
 #include "patsift/vocab.h"
 
+/* Each thread updates its own vocab on every token: cache-line aligned and
+ * padded so two threads' vocabs never share a line (false sharing halved
+ * 2-thread throughput before). */
 struct ps_vocab {
-    ps_strmap map;
+    _Alignas(64) ps_strmap map;
     uint64_t docs, tokens;
+    char pad[64];
 };
 
 ps_vocab *ps_vocab_create(void)
 {
-    return calloc(1, sizeof(ps_vocab));
+    ps_vocab *v = aligned_alloc(64, sizeof(ps_vocab));
+    if (v)
+        memset(v, 0, sizeof *v);
+    return v;
 }
 
 void ps_vocab_free(ps_vocab *v)

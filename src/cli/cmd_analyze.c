@@ -203,7 +203,7 @@ static int analyze_corpus(const ps_analyzer_opts *ao, ps_format fmt, int threads
         }
         double t0 = cli_now();
         int failed = 0;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 8) reduction(| : failed)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(| : failed)
         for (int i = 0; i < n; i++) {
             int t = omp_get_thread_num();
             failed |= ps_vocab_add_record(voc[t], an[t], batch[i]) != PS_OK;
