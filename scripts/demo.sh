@@ -26,8 +26,8 @@ step "5. Term statistics of the whole corpus, analysed on all cores" \
      "patsift analyze --corpus --top 10 $S"
 "$BIN" analyze --corpus --top 10 "$S"
 
-step "6. Pending applications for the triage demo (entity size, fast-track request)" \
-     "patsift parse $S/pending.jsonl"
-"$BIN" parse "$S/pending.jsonl" 2>&1 >/dev/null
+step "6. Pending applications waiting for triage (entity size, fast-track request, claims)" \
+     "patsift parse --tsv $S/pending.jsonl | head -12"
+"$BIN" parse --tsv -q "$S/pending.jsonl" | cut -c1-150 | head -12
 rm -f /tmp/patsift-demo.jsonl
 printf '\nNext: patsift index / search / dedup / triage (see README.md, "Roadmap").\n'

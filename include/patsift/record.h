@@ -21,6 +21,9 @@ typedef enum ps_entity {
     PS_ENTITY_LARGE
 } ps_entity;
 
+/* Claim numbers above this are treated as unknown (0): no patent has more. */
+#define PS_MAX_CLAIM_NUM 100000
+
 typedef struct ps_claim {
     const char *text;
     uint32_t num;       /* claim number as published, 1-based; 0 if unknown */

@@ -17,7 +17,13 @@ ps_rc ps_analyze_record(ps_analyzer *a, const ps_record *r, ps_token_fn fn, void
         return rc;
     pos += FIELD_GAP;
     for (size_t i = 0; i < r->n_claims; i++) {
+        /* the leading claim number ("12. A pump") is layout, not content */
         const char *t = r->claims[i].text;
+        const char *p = t;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p > t && *p == '.' && (p[1] == ' ' || p[1] == '\0'))
+            t = p + 1;
         rc = ps_analyze(a, PS_FIELD_CLAIMS, t, strlen(t), &pos, fn, ctx);
         if (rc != PS_OK)
             return rc;

@@ -172,9 +172,15 @@ static long normalise(ps_analyzer *a, const unsigned char *s, size_t n, bool str
     k = utf8proc_reencode(a->cps, k, o);
     if (k < 0)
         return -1;
-    memcpy(a->term, a->cps, (size_t)k);
-    a->term[k] = '\0';
-    return (long)k;
+    /* compatibility forms may expand to several words (U+FDFA, U+037A give
+     * spaces): a term never holds a space or control byte */
+    const char *src = (const char *)a->cps;
+    long out = 0;
+    for (long i = 0; i < k; i++)
+        if ((unsigned char)src[i] > 0x20 && src[i] != 0x7F)
+            a->term[out++] = src[i];
+    a->term[out] = '\0';
+    return out;
 }
 
 static bool all_number(const char *t, size_t n)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <utf8proc.h>
 
 #include "cli/cli.h"
 #include "patsift/analyze.h"
@@ -64,13 +65,29 @@ static const char *kind_name(ps_token_kind k)
     return k == PS_TOKEN_NUMBER ? "number" : k == PS_TOKEN_CJK ? "cjk" : "word";
 }
 
+/* Display columns of a UTF-8 string (CJK characters take two). */
+static int display_width(const char *s, size_t n)
+{
+    int w = 0;
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0)
+            break;
+        w += utf8proc_charwidth(cp);
+        i += (size_t)k;
+    }
+    return w;
+}
+
 static int show(const ps_token *t, void *ctx)
 {
     show_ctx *s = ctx;
     int n = (int)(t->end - t->start);
     const char *src = s->text + t->start;
     if (s->format == 0) {
-        printf("%6u  %-24s %-7s %.*s\n", t->position, t->term, kind_name(t->kind), n, src);
+        int pad = 24 - display_width(t->term, t->len);
+        printf("%6u  %s%*s %-7s %.*s\n", t->position, t->term, pad > 0 ? pad : 0, "", kind_name(t->kind), n, src);
     } else if (s->format == 1) {
         printf("%u\t%s\t%s\t%s\t%.*s\n", t->position, ps_field_name(t->field), t->term,
                kind_name(t->kind), n, src);

@@ -24,6 +24,9 @@ static void help(void)
         "options:\n"
         "  -f, --format FMT   auto (default: by file name, else by content),\n"
         "                     uspto-xml, jsonl or text\n"
+        "      --tsv          one tab-separated summary line per record instead of JSON:\n"
+        "                     id, kind, filing, priority and publication dates, entity,\n"
+        "                     fast_track, claims, independent claims, first CPC, title\n"
         "  -o, --output FILE  write to FILE (all or nothing: on a fatal error the\n"
         "                     old FILE is left untouched) instead of standard output\n"
         "      --strict       stop at the first bad record (default: report it as\n"
@@ -43,18 +46,36 @@ static void help(void)
         "  zcat ipg*.xml.gz | patsift parse -f uspto-xml - | jq .title\n");
 }
 
+static const char *date_or_dash(int32_t d, char buf[11])
+{
+    return d ? ps_date_format(d, buf) : "-";
+}
+
+/* Tabs and newlines cannot occur in squeezed record text except as spaces,
+ * so fields need no quoting. */
+static void print_tsv(FILE *out, const ps_record *r)
+{
+    char f[11], p[11], u[11];
+    fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%zu\t%zu\t%s\t%s\n", r->id, *r->kind ? r->kind : "-",
+            date_or_dash(r->filing_date, f), date_or_dash(r->priority_date, p),
+            date_or_dash(r->publication_date, u), ps_entity_name(r->entity),
+            r->fast_track < 0 ? "-" : r->fast_track ? "yes" : "no", r->n_claims,
+            ps_record_independent_claims(r), r->cpc.count ? r->cpc.items[0] : "-", r->title);
+}
+
 int cmd_parse(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
         { "strict", no_argument, NULL, 's' },        { "max-errors", required_argument, NULL, 'm' },
         { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
+        { "tsv", no_argument, NULL, 't' },
         { NULL, 0, NULL, 0 },
     };
     ps_reader_opts ro = { 0 };
     cli_diag diag = { .limit = 20 };
     const char *output = NULL;
-    bool quiet = false;
+    bool quiet = false, tsv = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
@@ -74,6 +95,7 @@ int cmd_parse(int argc, char **argv)
             diag.limit = v;
             break;
         case 'q': quiet = true; break;
+        case 't': tsv = true; break;
         case 'h': help(); return EXIT_OK;
         default: return cli_usage_error("parse", "unknown option");
         }
@@ -112,15 +134,21 @@ int cmd_parse(int argc, char **argv)
     ps_rc rc;
     uint64_t n = 0;
     int status = EXIT_OK;
+    if (tsv)
+        fputs("id\tkind\tfiling\tpriority\tpublication\tentity\tfast_track\tclaims\tindependent\tcpc\ttitle\n", out);
     while ((rc = ps_reader_next(r, &rec)) == PS_OK) {
-        char *json = ps_record_to_json(rec);
-        if (!json) {
-            rc = PS_ENOMEM;
-            break;
+        if (tsv) {
+            print_tsv(out, rec);
+        } else {
+            char *json = ps_record_to_json(rec);
+            if (!json) {
+                rc = PS_ENOMEM;
+                break;
+            }
+            fputs(json, out);
+            fputc('\n', out);
+            free(json);
         }
-        fputs(json, out);
-        fputc('\n', out);
-        free(json);
         n++;
         cli_progress_update(&prog, n, r);
     }

@@ -132,7 +132,8 @@ void ps_arena_free(ps_arena *a)
 
 static bool is_space(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    /* NUL counts as space: record strings are C strings */
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\0';
 }
 
 size_t ps_squeeze_space(const char *s, size_t n, char *out)

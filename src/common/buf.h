@@ -38,7 +38,7 @@ void ps_arena_reset(ps_arena *a);
 void ps_arena_free(ps_arena *a);
 
 /* Copies s[0..n) into out (room for n+1 bytes) with every run of ASCII
- * whitespace turned into one space and no space at either end. Returns the
+ * whitespace (and NUL bytes) turned into one space and no space at either end. Returns the
  * new length. */
 size_t ps_squeeze_space(const char *s, size_t n, char *out);
 

@@ -112,7 +112,7 @@ static ps_rc set_claims(jctx *j, json_t *o)
             if (!json_is_string(t))
                 return ps_fmt_error(j->ctx, PS_EPARSE, j->line, "field \"claims\": claim %zu has no \"text\" string", i + 1);
             if (nu && !json_is_null(nu)) {
-                if (!json_is_integer(nu) || json_integer_value(nu) < 0 || json_integer_value(nu) > 100000)
+                if (!json_is_integer(nu) || json_integer_value(nu) < 0 || json_integer_value(nu) > PS_MAX_CLAIM_NUM)
                     return ps_fmt_error(j->ctx, PS_EPARSE, j->line, "field \"claims\": claim %zu: \"num\" must be a claim number", i + 1);
                 num = (uint32_t)json_integer_value(nu);
             }

@@ -138,6 +138,10 @@ static void copy_small(char dst[SMALL], const ps_buf *b)
 {
     char tmp[SMALL];
     size_t n = b->len < SMALL - 1 ? b->len : SMALL - 1;
+    /* never cut a UTF-8 sequence: back off to the start of a character */
+    if (n < b->len)
+        while (n > 0 && ((unsigned char)b->data[n] & 0xC0) == 0x80)
+            n--;
     memcpy(tmp, b->data ? b->data : "", n);
     ps_squeeze_space(tmp, n, dst);
 }
@@ -177,6 +181,22 @@ static bool is_leaf(el code)
     }
 }
 
+/* "00012" -> 12; anything but a number up to PS_MAX_CLAIM_NUM -> 0. */
+static uint32_t claim_number(const char *s)
+{
+    if (!s)
+        return 0;
+    while (*s == '0')
+        s++;
+    uint32_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (uint32_t)(*s - '0');
+        if (v > PS_MAX_CLAIM_NUM)
+            return 0;
+    }
+    return *s ? 0 : v;
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     xml_state *s = ud;
@@ -204,8 +224,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         ps_buf_reset(&s->text);
         s->text_on = true;
         s->claim_dependent = false;
-        const char *num = attr(atts, "num");
-        s->claim_num = num ? (uint32_t)strtoul(num, NULL, 10) : 0;
+        s->claim_num = claim_number(attr(atts, "num"));
         break;
     }
     case E_CLAIM_REF:
@@ -589,6 +608,8 @@ ps_rc ps_xml_next(ps_fmt_ctx *ctx, const ps_record **out)
         s->pos += seg;
         if (rc != PS_OK)
             return rc;
+        if (s->ready)
+            continue; /* deliver before the next document resets the builder */
         if (hit) {
             rc = finish_doc(s);
             ps_rc rc2 = start_doc(s);

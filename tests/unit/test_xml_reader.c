@@ -240,3 +240,30 @@ Test(xml_reader, patent_without_number_is_an_error)
     cr_assert(strstr(out.errs[0], "without a publication number"), "%s", out.errs[0]);
     readall_free(&out);
 }
+
+Test(xml_reader, documents_on_one_line_are_all_read)
+{
+    readall out;
+    char in[4096];
+    snprintf(in, sizeof in, "%s", DOC("1", "") DOC("2", "") DOC("3", ""));
+    for (char *p = in; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    read_buffer(&out, in, PS_FORMAT_USPTO_XML, true);
+    cr_assert_eq(out.n, 3, "%s", out.n_err ? out.errs[0] : "");
+    cr_assert(strstr(out.json[0], "US1B1") && strstr(out.json[2], "US3B1"));
+    readall_free(&out);
+}
+
+Test(xml_reader, odd_claim_numbers_become_unknown)
+{
+    readall out;
+    read_buffer(&out, DOC("4", "<claims><claim num=\"-3\"><claim-text>1. A.</claim-text></claim>"
+                               "<claim num=\"200000\"><claim-text>2. B.</claim-text></claim>"
+                               "<claim num=\"007\"><claim-text>7. C.</claim-text></claim></claims>"),
+                PS_FORMAT_USPTO_XML, true);
+    cr_assert_eq(out.n, 1);
+    cr_assert(strstr(out.json[0], "[{\"num\":0,") && strstr(out.json[0], "{\"num\":0,\"independent\":true,\"text\":\"2. B.\"}") &&
+              strstr(out.json[0], "{\"num\":7,"), "%s", out.json[0]);
+    readall_free(&out);
+}
