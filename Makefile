@@ -25,11 +25,11 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
               $(SANFLAGS) -fopenmp -Iinclude -Isrc -MMD -MP
-LDLIBS := -lstemmer -lutf8proc -lexpat -ljansson -lxxhash -lz -lm
+LDLIBS := -lstemmer -lutf8proc -lexpat -ljansson -lxxhash -lstreamvbyte -lzstd -lz -lm
 LDFLAGS ?=
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -fopenmp
 
-LIB_SRC := $(sort $(wildcard src/common/*.c src/analyze/*.c src/corpus/*.c))
+LIB_SRC := $(sort $(wildcard src/common/*.c src/analyze/*.c src/corpus/*.c src/index/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))

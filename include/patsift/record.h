@@ -76,8 +76,10 @@ ps_rc ps_date_parse(const char *s, size_t len, int32_t *out);
  * Returns buf. */
 char *ps_date_format(int32_t d, char buf[11]);
 
-/* Days since 1970-01-01 for a valid YYYYMMDD date (negative before 1970). */
+/* Days since 1970-01-01 for a valid YYYYMMDD date (negative before 1970),
+ * and back. */
 int32_t ps_date_to_days(int32_t d);
+int32_t ps_date_from_days(int32_t days);
 
 /* A deep copy of a record in one malloc'ed block: free it with free().
  * NULL on allocation failure. Lets a caller keep records a reader has

@@ -8,12 +8,42 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "patsift/analyze.h"
 #include "patsift/reader.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 int cmd_parse(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* The analysis options shared by analyze and index (--language, --no-stem,
+ * --no-stopwords, --no-patent-stopwords, --keep-accents, --no-cjk-bigrams):
+ * getopt_long codes from CLI_OPT_ANALYSIS up, and their help text. */
+enum { CLI_OPT_ANALYSIS = 1000 };
+#define CLI_ANALYSIS_LONGOPTS                                                    \
+    { "language", required_argument, NULL, CLI_OPT_ANALYSIS + 0 },               \
+    { "no-stem", no_argument, NULL, CLI_OPT_ANALYSIS + 1 },                      \
+    { "no-stopwords", no_argument, NULL, CLI_OPT_ANALYSIS + 2 },                 \
+    { "no-patent-stopwords", no_argument, NULL, CLI_OPT_ANALYSIS + 3 },          \
+    { "keep-accents", no_argument, NULL, CLI_OPT_ANALYSIS + 4 },                 \
+    { "no-cjk-bigrams", no_argument, NULL, CLI_OPT_ANALYSIS + 5 }
+#define CLI_ANALYSIS_HELP                                                                 \
+    "      --language L         Snowball stemmer language (default english;\n"          \
+    "                           'patsift analyze --languages' lists them)\n"             \
+    "      --no-stem            keep words unstemmed\n"                                  \
+    "      --no-stopwords       keep English stop words\n"                               \
+    "      --no-patent-stopwords keep patent boilerplate words\n"                        \
+    "      --keep-accents       do not fold accents (cafe vs caf\xC3\xA9)\n"            \
+    "      --no-cjk-bigrams     one term per CJK character instead of bigrams\n"
+/* Applies option c if it is an analysis option; false otherwise. */
+bool cli_analysis_option(int c, const char *arg, ps_analyzer_opts *ao);
+
+/* Parses "512M", "2G", "100000K" or plain bytes. */
+bool cli_parse_size(const char *s, size_t *out);
 
 /* Prints "patsift CMD: message" to stderr and returns EXIT_USAGE, with a
  * hint to --help. */

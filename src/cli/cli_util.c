@@ -1,6 +1,7 @@
 /* Usage errors, number parsing, progress line, diagnostics printing. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -96,4 +97,39 @@ void cli_print_diag(const char *msg, void *ctx)
     else if (d->shown == d->limit)
         fprintf(stderr, "(further errors not shown)\n");
     d->shown++;
+}
+
+bool cli_analysis_option(int c, const char *arg, ps_analyzer_opts *ao)
+{
+    switch (c - CLI_OPT_ANALYSIS) {
+    case 0: ao->language = arg; return true;
+    case 1: ao->no_stem = true; return true;
+    case 2: ao->no_english_stop = true; return true;
+    case 3: ao->no_patent_stop = true; return true;
+    case 4: ao->keep_accents = true; return true;
+    case 5: ao->no_cjk_bigrams = true; return true;
+    default: return false;
+    }
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (errno || *end || v == 0 || v > (SIZE_MAX >> shift))
+        return false;
+    *out = (size_t)(v << shift);
+    return true;
 }

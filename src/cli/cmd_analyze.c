@@ -33,13 +33,7 @@ static void help(void)
         "options:\n"
         "      --field F            title, abstract (default), claims or description\n"
         "      --format FMT         table (default), tsv or json\n"
-        "      --language L         Snowball stemmer language (default english;\n"
-        "                           --languages lists them)\n"
-        "      --no-stem            keep words unstemmed\n"
-        "      --no-stopwords       keep English stop words\n"
-        "      --no-patent-stopwords keep patent boilerplate words\n"
-        "      --keep-accents       do not fold accents (cafe vs caf\xC3\xA9)\n"
-        "      --no-cjk-bigrams     one term per CJK character instead of bigrams\n"
+        CLI_ANALYSIS_HELP
         "      --stopwords          print both stop word lists and exit\n"
         "      --languages          print the stemmer languages and exit\n"
         "corpus mode:\n"
@@ -286,17 +280,11 @@ static int analyze_corpus(const ps_analyzer_opts *ao, ps_format fmt, int threads
 
 int cmd_analyze(int argc, char **argv)
 {
-    enum { O_FIELD = 256, O_FORMAT, O_LANG, O_NOSTEM, O_NOSTOP, O_NOPAT, O_ACCENTS, O_NOCJK,
-           O_STOPWORDS, O_LANGS, O_CORPUS, O_TOP };
+    enum { O_FIELD = 256, O_FORMAT, O_STOPWORDS, O_LANGS, O_CORPUS, O_TOP };
     static const struct option longopts[] = {
         { "field", required_argument, NULL, O_FIELD },
         { "format", required_argument, NULL, O_FORMAT },
-        { "language", required_argument, NULL, O_LANG },
-        { "no-stem", no_argument, NULL, O_NOSTEM },
-        { "no-stopwords", no_argument, NULL, O_NOSTOP },
-        { "no-patent-stopwords", no_argument, NULL, O_NOPAT },
-        { "keep-accents", no_argument, NULL, O_ACCENTS },
-        { "no-cjk-bigrams", no_argument, NULL, O_NOCJK },
+        CLI_ANALYSIS_LONGOPTS,
         { "stopwords", no_argument, NULL, O_STOPWORDS },
         { "languages", no_argument, NULL, O_LANGS },
         { "corpus", no_argument, NULL, O_CORPUS },
@@ -325,12 +313,6 @@ int cmd_analyze(int argc, char **argv)
             if (format < 0)
                 return cli_usage_error("analyze", "unknown output format '%s' (table, tsv, json)", optarg);
             break;
-        case O_LANG: ao.language = optarg; break;
-        case O_NOSTEM: ao.no_stem = true; break;
-        case O_NOSTOP: ao.no_english_stop = true; break;
-        case O_NOPAT: ao.no_patent_stop = true; break;
-        case O_ACCENTS: ao.keep_accents = true; break;
-        case O_NOCJK: ao.no_cjk_bigrams = true; break;
         case O_STOPWORDS:
             for (const char *const *w = ps_stopwords_english(); *w; w++)
                 printf("english\t%s\n", *w);
@@ -359,7 +341,10 @@ int cmd_analyze(int argc, char **argv)
             top = v;
             break;
         case 'h': help(); return EXIT_OK;
-        default: return cli_usage_error("analyze", "unknown option");
+        default:
+            if (cli_analysis_option(c, optarg, &ao))
+                break;
+            return cli_usage_error("analyze", "unknown option");
         }
     }
     if (corpus)

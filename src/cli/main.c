@@ -13,6 +13,10 @@ static const struct {
 } commands[] = {
     { "parse", cmd_parse, "read patent files (USPTO XML, JSON Lines, text) and print JSON Lines" },
     { "analyze", cmd_analyze, "show the terms a text becomes, or term statistics of a corpus" },
+    { "index", cmd_index, "build an on-disk index from patent files" },
+    { "stats", cmd_stats, "what an index holds: documents, terms, sizes, dates, entities" },
+    { "show", cmd_show, "print a stored document of an index" },
+    { "check", cmd_check, "verify every file of an index" },
 };
 
 static void usage(FILE *out)
@@ -34,6 +38,8 @@ static void usage(FILE *out)
             "  patsift parse ipg130416.xml.gz > grants.jsonl    convert USPTO bulk XML to JSON Lines\n"
             "  patsift analyze 'Lithium-ion battery cells'     see what gets indexed\n"
             "  patsift analyze --corpus corpus/sample          term statistics of a corpus\n"
+            "  patsift index -o idx corpus/sample              build an index\n"
+            "  patsift show idx US9100001B2                    a stored document\n"
             "\n"
             "exit codes: 0 ok, 1 input errors, 2 usage errors, 3 internal failure\n");
 }

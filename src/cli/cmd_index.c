@@ -1,0 +1,200 @@
+/* patsift index: read patent files and build an on-disk index. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "patsift/index.h"
+
+static void help(void)
+{
+    printf(
+        "usage: patsift index -o INDEX_DIR [OPTIONS] INPUT...\n"
+        "\n"
+        "Reads patent documents (any input 'patsift parse' accepts: USPTO XML,\n"
+        "JSON Lines, text; files, folders, - for standard input; .gz too), analyses\n"
+        "them on all cores and writes an index: an inverted index with positions,\n"
+        "per-document metadata and compressed stored text. The index appears all at\n"
+        "once when the build succeeds; if it fails or is interrupted, INDEX_DIR is\n"
+        "left as it was.\n"
+        "\n"
+        "options:\n"
+        "  -o, --output DIR         the index folder (created if needed; it must not\n"
+        "                           already hold an index)\n"
+        "  -t, --threads N          analysis threads (default: all cores)\n"
+        "  -f, --format FMT         input format: auto (default), uspto-xml, jsonl, text\n"
+        "      --mem-budget SIZE    memory for the in-memory segment, e.g. 512M, 2G\n"
+        "                           (default 1G); past it a segment is written out\n"
+        "      --store-description  keep the description text too (default: title,\n"
+        "                           abstract and claims are stored; all are indexed)\n"
+        "      --weight FIELD=N     field weight, an integer 0-100: how many times a\n"
+        "                           word of FIELD counts (defaults title=%d abstract=%d\n"
+        "                           claims=%d description=%d; 0 leaves the field out)\n"
+        "      --strict             stop at the first bad record (default: report it\n"
+        "                           as file:line and skip it)\n"
+        "  -q, --quiet              no summary line\n"
+        "analysis (stored in the index; every search repeats it):\n"
+        CLI_ANALYSIS_HELP
+        "  -h, --help               this help\n"
+        "\n"
+        "Exit status: 0 built, 1 bad input or the index could not be written,\n"
+        "2 usage error, 3 internal failure.\n"
+        "\n"
+        "examples:\n"
+        "  patsift index -o idx corpus/sample\n"
+        "  patsift index -o grants --threads 2 --mem-budget 2G ipg*.xml.gz\n"
+        "  patsift stats idx\n",
+        PS_WEIGHT_TITLE, PS_WEIGHT_ABSTRACT, PS_WEIGHT_CLAIMS, PS_WEIGHT_DESCRIPTION);
+}
+
+static bool parse_weight(const char *arg, uint32_t weight[PS_FIELD_COUNT], bool *set)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || (size_t)(eq - arg) >= 32)
+        return false;
+    char name[32];
+    memcpy(name, arg, (size_t)(eq - arg));
+    name[eq - arg] = '\0';
+    ps_field f;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(eq + 1, &end, 10);
+    if (ps_field_parse(name, &f) != PS_OK || !eq[1] || *end || errno || v > 100)
+        return false;
+    if (!*set) {
+        weight[PS_FIELD_TITLE] = PS_WEIGHT_TITLE;
+        weight[PS_FIELD_ABSTRACT] = PS_WEIGHT_ABSTRACT;
+        weight[PS_FIELD_CLAIMS] = PS_WEIGHT_CLAIMS;
+        weight[PS_FIELD_DESCRIPTION] = PS_WEIGHT_DESCRIPTION;
+        *set = true;
+    }
+    weight[f] = (uint32_t)v;
+    return true;
+}
+
+int cmd_index(int argc, char **argv)
+{
+    enum { O_BUDGET = 256, O_STORE_DESC, O_WEIGHT, O_STRICT };
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "threads", required_argument, NULL, 't' },
+        { "format", required_argument, NULL, 'f' },
+        { "mem-budget", required_argument, NULL, O_BUDGET },
+        { "store-description", no_argument, NULL, O_STORE_DESC },
+        { "weight", required_argument, NULL, O_WEIGHT },
+        { "strict", no_argument, NULL, O_STRICT },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        CLI_ANALYSIS_LONGOPTS,
+        { NULL, 0, NULL, 0 },
+    };
+    ps_index_opts io = { 0 };
+    ps_reader_opts ro = { 0 };
+    cli_diag diag = { .limit = 20 };
+    const char *dir = NULL;
+    bool quiet = false, weight_set = false;
+    unsigned long v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:t:f:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case 't':
+            if (!cli_parse_uint(optarg, 1024, &v))
+                return cli_usage_error("index", "--threads needs a number from 1 to 1024, not '%s'", optarg);
+            io.threads = (int)v;
+            break;
+        case 'f':
+            if (ps_format_parse(optarg, &ro.format) != PS_OK)
+                return cli_usage_error("index", "unknown format '%s' (auto, uspto-xml, jsonl, text)", optarg);
+            break;
+        case O_BUDGET:
+            if (!cli_parse_size(optarg, &io.mem_budget) || io.mem_budget < (64u << 20))
+                return cli_usage_error("index", "--mem-budget needs a size of at least 64M, like 512M or 2G, not '%s'", optarg);
+            break;
+        case O_STORE_DESC: io.store_description = true; break;
+        case O_WEIGHT:
+            if (!parse_weight(optarg, io.weight, &weight_set))
+                return cli_usage_error("index", "--weight needs FIELD=N (title, abstract, claims, description; N 0-100), not '%s'", optarg);
+            break;
+        case O_STRICT: ro.strict = true; break;
+        case 'q': quiet = true; break;
+        case 'h': help(); return EXIT_OK;
+        default:
+            if (cli_analysis_option(c, optarg, &io.analyzer))
+                break;
+            return cli_usage_error("index", "unknown option");
+        }
+    }
+    if (!dir)
+        return cli_usage_error("index", "say where the index goes with -o INDEX_DIR");
+    if (optind == argc)
+        return cli_usage_error("index", "no input given (files, folders, or - for standard input)");
+    if (weight_set && !io.weight[0] && !io.weight[1] && !io.weight[2] && !io.weight[3])
+        return cli_usage_error("index", "every field weight is 0: nothing would be indexed");
+
+    ro.on_error = cli_print_diag;
+    ro.ctx = &diag;
+    ps_reader *r;
+    if (ps_reader_create(&ro, &r) != PS_OK)
+        return EXIT_INTERNAL;
+    for (int i = optind; i < argc; i++) {
+        if (ps_reader_add_path(r, argv[i]) != PS_OK) {
+            fprintf(stderr, "patsift index: %s\n", ps_reader_errmsg(r));
+            ps_reader_free(r);
+            return EXIT_INPUT;
+        }
+    }
+    char err[1024];
+    ps_index_writer *w;
+    ps_rc rc = ps_index_writer_open(dir, &io, false, &w, err, sizeof err);
+    if (rc != PS_OK) {
+        fprintf(stderr, "patsift index: %s\n", err);
+        ps_reader_free(r);
+        return rc == PS_EUSAGE || rc == PS_EUNSUPPORTED ? EXIT_USAGE : rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+    }
+    cli_progress prog;
+    cli_progress_start(&prog, "index");
+    const ps_record *rec;
+    uint64_t n = 0;
+    while ((rc = ps_reader_next(r, &rec)) == PS_OK) {
+        if ((rc = ps_index_writer_add(w, rec)) != PS_OK)
+            break;
+        cli_progress_update(&prog, ++n, r);
+    }
+    int status = EXIT_OK;
+    if (rc == PS_END) {
+        rc = ps_index_writer_commit(w);
+        if (rc != PS_OK) {
+            fprintf(stderr, "patsift index: %s\n", ps_index_writer_errmsg(w));
+            status = rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+        }
+    } else {
+        const char *msg = *ps_reader_errmsg(r) ? ps_reader_errmsg(r) : ps_index_writer_errmsg(w);
+        fprintf(stderr, "patsift index: %s\npatsift index: nothing written, %s is as it was\n", msg, dir);
+        status = rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+    }
+    cli_progress_done(&prog);
+    ps_reader_stats rs;
+    ps_reader_stats_get(r, &rs);
+    ps_index_write_stats ws;
+    ps_index_writer_stats(w, &ws);
+    if (status == EXIT_OK && !quiet) {
+        double secs = cli_now() - prog.start;
+        char a[32];
+        fprintf(stderr,
+                "patsift index: %s documents (%.1f MB of text) in %.2f s: %.0f docs/s, %.1f MB/s; "
+                "%llu segment%s, %.1f MB on disk (%.0f%% of the text); %llu skipped, %llu errors\n",
+                cli_count(ws.docs, a), (double)ws.text_bytes / 1e6, secs, (double)ws.docs / secs,
+                (double)ws.text_bytes / 1e6 / secs, (unsigned long long)ws.segments,
+                ws.segments == 1 ? "" : "s", (double)ws.bytes_written / 1e6,
+                ws.text_bytes ? 100.0 * (double)ws.bytes_written / (double)ws.text_bytes : 0.0,
+                (unsigned long long)rs.skipped, (unsigned long long)rs.errors);
+    }
+    if (status == EXIT_OK && rs.errors)
+        status = EXIT_INPUT;
+    ps_index_writer_free(w);
+    ps_reader_free(r);
+    return status;
+}

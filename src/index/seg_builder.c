@@ -1,0 +1,497 @@
+/* In-memory segment build, in two parallel phases per batch.
+ *
+ * Phase 1, one document per iteration on any thread: analyse the record,
+ * sort its term occurrences by (hash, term, position), fold them into
+ * unique terms with a weighted tf (sum of field weights) and positions,
+ * and compress its stored text with zstd. Everything lands in the
+ * thread's own arenas.
+ * Phase 2, one partition per thread: walk the batch in doc order and append
+ * each unique term whose hash % partitions == p to partition p's postings.
+ * Partitions hold disjoint terms, so the threads never share a write. */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+#include <zstd.h>
+
+#include "common/varint.h"
+#include "index/seg_builder.h"
+#include "index/segment_format.h"
+
+typedef struct occ {
+    uint64_t hash;
+    const char *term;
+    uint32_t len;
+    uint32_t pos;
+    uint32_t weight;
+} occ;
+
+typedef struct uterm {
+    uint64_t hash;
+    const char *term;
+    uint32_t len;
+    uint32_t wtf;
+    uint32_t npos;
+    const uint32_t *pos;
+} uterm;
+
+typedef struct doc_terms {
+    uterm *t;
+    size_t n;
+} doc_terms;
+
+typedef struct worker {
+    _Alignas(64) ps_analyzer *an;
+    ZSTD_CCtx *zc;
+    occ *occ;
+    size_t n_occ, cap_occ;
+    ps_arena batch;     /* occurrences' terms, unique-term lists: reset per batch */
+    ps_arena seg;       /* ids, cpc codes, stored frames: live until the segment is written */
+    ps_buf ser;         /* stored-text serialisation scratch */
+    uint32_t len[PS_FIELD_COUNT];
+    const uint32_t *weight;
+    uint64_t tokens;
+    size_t seg_bytes;
+    int oom;
+    char pad[64];
+} worker;
+
+struct ps_seg_builder {
+    int threads;
+    uint32_t weight[PS_FIELD_COUNT];
+    bool store_description;
+    worker *w;
+    ps_partition *part;
+    ps_seg_doc *docs;
+    uint32_t n_docs, cap_docs;
+    doc_terms *batch;       /* per document of the current batch */
+    size_t cap_batch;
+    ps_term_entry **sorted;
+};
+
+ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIELD_COUNT],
+                                      const ps_analyzer_opts *ao, bool store_description)
+{
+    ps_seg_builder *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->threads = threads < 1 ? 1 : threads;
+    memcpy(b->weight, weight, sizeof b->weight);
+    b->store_description = store_description;
+    b->w = aligned_alloc(64, sizeof(worker) * (size_t)b->threads);
+    b->part = calloc((size_t)b->threads, sizeof *b->part);
+    if (!b->w || !b->part) {
+        free(b->w);
+        b->w = NULL;
+        ps_seg_builder_free(b);
+        return NULL;
+    }
+    memset(b->w, 0, sizeof(worker) * (size_t)b->threads);
+    for (int t = 0; t < b->threads; t++) {
+        worker *w = &b->w[t];
+        w->weight = b->weight;
+        if (ps_analyzer_create(ao, &w->an) != PS_OK || !(w->zc = ZSTD_createCCtx())) {
+            ps_seg_builder_free(b);
+            return NULL;
+        }
+    }
+    return b;
+}
+
+static void partition_clear(ps_partition *p)
+{
+    for (size_t i = 0; p->slot && i <= p->mask; i++) {
+        ps_term_entry *e = p->slot[i];
+        if (e) {
+            ps_buf_free(&e->post);
+            ps_buf_free(&e->pos);
+        }
+    }
+    free(p->slot);
+    ps_arena_free(&p->arena);
+    memset(p, 0, sizeof *p);
+}
+
+void ps_seg_builder_reset(ps_seg_builder *b)
+{
+    for (int t = 0; t < b->threads; t++) {
+        partition_clear(&b->part[t]);
+        ps_arena_free(&b->w[t].seg);
+        ps_arena_free(&b->w[t].batch);
+        b->w[t].seg_bytes = 0;
+        b->w[t].tokens = 0;
+    }
+    b->n_docs = 0;
+    free(b->sorted);
+    b->sorted = NULL;
+}
+
+void ps_seg_builder_free(ps_seg_builder *b)
+{
+    if (!b)
+        return;
+    if (b->w && b->part)
+        ps_seg_builder_reset(b);
+    for (int t = 0; b->w && t < b->threads; t++) {
+        ps_analyzer_free(b->w[t].an);
+        ZSTD_freeCCtx(b->w[t].zc);
+        free(b->w[t].occ);
+        ps_buf_free(&b->w[t].ser);
+    }
+    free(b->w);
+    free(b->part);
+    free(b->docs);
+    free(b->batch);
+    free(b);
+}
+
+uint32_t ps_seg_builder_docs(const ps_seg_builder *b) { return b->n_docs; }
+
+uint64_t ps_seg_builder_tokens(const ps_seg_builder *b)
+{
+    uint64_t n = 0;
+    for (int t = 0; t < b->threads; t++)
+        n += b->w[t].tokens;
+    return n;
+}
+
+size_t ps_seg_builder_memory(const ps_seg_builder *b)
+{
+    size_t n = (size_t)b->cap_docs * sizeof(ps_seg_doc);
+    for (int t = 0; t < b->threads; t++)
+        n += b->part[t].bytes + b->w[t].seg_bytes + (b->part[t].mask + 1) * sizeof(void *) +
+             b->part[t].n * (sizeof(ps_term_entry) + 16);
+    return n;
+}
+
+const ps_seg_doc *ps_seg_builder_doc(const ps_seg_builder *b, uint32_t i) { return &b->docs[i]; }
+
+/* ---- phase 1 ---- */
+
+static int on_token(const ps_token *t, void *ctx)
+{
+    worker *w = ctx;
+    w->len[t->field]++;
+    w->tokens++;
+    uint32_t weight = w->weight[t->field];
+    if (!weight)
+        return 0;
+    if (w->n_occ == w->cap_occ) {
+        size_t cap = w->cap_occ ? w->cap_occ * 2 : 4096;
+        occ *p = realloc(w->occ, cap * sizeof *p);
+        if (!p) {
+            w->oom = 1;
+            return 1;
+        }
+        w->occ = p;
+        w->cap_occ = cap;
+    }
+    const char *copy = ps_arena_strndup(&w->batch, t->term, t->len);
+    if (!copy) {
+        w->oom = 1;
+        return 1;
+    }
+    w->occ[w->n_occ++] = (occ){ .hash = XXH3_64bits(t->term, t->len), .term = copy,
+                                .len = (uint32_t)t->len, .pos = t->position, .weight = weight };
+    return 0;
+}
+
+static int occ_cmp(const void *x, const void *y)
+{
+    const occ *a = x, *b = y;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    int c = ps_term_cmp(a->term, a->len, b->term, b->len);
+    if (c)
+        return c;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+static bool same_term(const occ *a, const occ *b)
+{
+    return a->hash == b->hash && ps_term_cmp(a->term, a->len, b->term, b->len) == 0;
+}
+
+static void ser_str(ps_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    uint8_t len[4] = { (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
+    ps_buf_append(b, (const char *)len, 4);
+    ps_buf_append(b, s, n);
+}
+
+static void ser_u32(ps_buf *b, uint32_t v)
+{
+    uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+    ps_buf_append(b, (const char *)x, 4);
+}
+
+static void ser_list(ps_buf *b, ps_strlist l)
+{
+    ser_u32(b, (uint32_t)l.count);
+    for (size_t i = 0; i < l.count; i++)
+        ser_str(b, l.items[i]);
+}
+
+static int32_t day_or_unknown(int32_t d)
+{
+    return d ? ps_date_to_days(d) : PS_DATE_UNKNOWN;
+}
+
+static void *seg_copy(worker *w, const void *p, size_t n)
+{
+    void *d = ps_arena_alloc(&w->seg, n ? n : 1);
+    if (!d) {
+        w->oom = 1;
+        return NULL;
+    }
+    memcpy(d, p, n);
+    w->seg_bytes += n;
+    return d;
+}
+
+/* Metadata columns and the compressed stored text. */
+static void doc_meta(worker *w, const ps_record *r, bool store_description, ps_seg_doc *d)
+{
+    d->id = seg_copy(w, r->id, strlen(r->id) + 1);
+    d->pub = day_or_unknown(r->publication_date);
+    d->filing = day_or_unknown(r->filing_date);
+    d->priority = day_or_unknown(r->priority_date);
+    size_t indep = ps_record_independent_claims(r);
+    d->n_claims = (uint16_t)(r->n_claims > 65535 ? 65535 : r->n_claims);
+    d->n_indep = (uint16_t)(indep > 65535 ? 65535 : indep);
+    d->entity = (uint8_t)r->entity;
+    d->fast_track = (int8_t)r->fast_track;
+    /* kind codes are at most 2-3 characters ("B2", "S1"); longer ones are cut */
+    memset(d->kind, 0, sizeof d->kind);
+    memcpy(d->kind, r->kind, strnlen(r->kind, sizeof d->kind));
+    ps_buf *s = &w->ser;
+    ps_buf_reset(s);
+    for (size_t i = 0; i < r->cpc.count; i++)
+        ps_buf_append(s, r->cpc.items[i], strlen(r->cpc.items[i]) + 1);
+    d->cpc_len = s->len;
+    d->cpc = seg_copy(w, s->data ? s->data : "", s->len);
+    ps_buf_reset(s);
+    ser_str(s, r->kind);
+    ser_str(s, r->title);
+    ser_str(s, r->abstract);
+    ser_str(s, store_description ? r->description : "");
+    ser_str(s, r->source);
+    ser_u32(s, (uint32_t)r->n_claims);
+    for (size_t i = 0; i < r->n_claims; i++) {
+        ser_u32(s, r->claims[i].num);
+        ps_buf_putc(s, (char)r->claims[i].independent);
+        ser_str(s, r->claims[i].text);
+    }
+    ser_list(s, r->ipc);
+    ser_list(s, r->applicants);
+    ser_list(s, r->citations);
+    if (s->oom) {
+        w->oom = 1;
+        return;
+    }
+    size_t cap = ZSTD_compressBound(s->len);
+    void *z = ps_arena_alloc(&w->seg, cap);
+    if (!z) {
+        w->oom = 1;
+        return;
+    }
+    size_t zn = ZSTD_compressCCtx(w->zc, z, cap, s->data, s->len, 3);
+    if (ZSTD_isError(zn)) {
+        w->oom = 1;
+        return;
+    }
+    d->stored = z;
+    d->stored_len = zn;
+    w->seg_bytes += cap;
+}
+
+static void analyse_doc(worker *w, const ps_record *r, bool store_description, ps_seg_doc *d,
+                        doc_terms *out)
+{
+    w->n_occ = 0;
+    memset(w->len, 0, sizeof w->len);
+    ps_analyze_record(w->an, r, on_token, w);
+    memcpy(d->len, w->len, sizeof d->len);
+    uint64_t wlen = 0;
+    for (int f = 0; f < PS_FIELD_COUNT; f++)
+        wlen += (uint64_t)w->weight[f] * w->len[f];
+    d->wlen = wlen > UINT32_MAX ? UINT32_MAX : (uint32_t)wlen;
+    doc_meta(w, r, store_description, d);
+    qsort(w->occ, w->n_occ, sizeof *w->occ, occ_cmp);
+    size_t uniq = 0;
+    for (size_t i = 0; i < w->n_occ; i++)
+        uniq += i == 0 || !same_term(&w->occ[i], &w->occ[i - 1]);
+    out->n = 0;
+    out->t = ps_arena_alloc(&w->batch, uniq * sizeof *out->t + 1);
+    uint32_t *pos = ps_arena_alloc(&w->batch, w->n_occ * sizeof *pos + 1);
+    if (!out->t || !pos) {
+        w->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < w->n_occ;) {
+        size_t j = i;
+        uint64_t wtf = 0;
+        uterm *u = &out->t[out->n++];
+        u->hash = w->occ[i].hash;
+        u->term = w->occ[i].term;
+        u->len = w->occ[i].len;
+        u->pos = pos;
+        while (j < w->n_occ && same_term(&w->occ[j], &w->occ[i])) {
+            wtf += w->occ[j].weight;
+            *pos++ = w->occ[j].pos;
+            j++;
+        }
+        u->wtf = wtf > UINT32_MAX ? UINT32_MAX : (uint32_t)wtf;
+        u->npos = (uint32_t)(j - i);
+        i = j;
+    }
+}
+
+/* ---- phase 2 ---- */
+
+static ps_term_entry *partition_get(ps_partition *p, const uterm *u)
+{
+    if (!p->slot || p->n * 2 >= p->mask + 1) {
+        size_t cap = p->slot ? (p->mask + 1) * 2 : 4096;
+        ps_term_entry **slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return NULL;
+        for (size_t i = 0; p->slot && i <= p->mask; i++) {
+            ps_term_entry *e = p->slot[i];
+            if (!e)
+                continue;
+            size_t j = (size_t)(e->hash >> 20) & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = e;
+        }
+        free(p->slot);
+        p->slot = slot;
+        p->mask = cap - 1;
+    }
+    /* the low bits chose the partition: index the table with higher ones */
+    for (size_t i = (size_t)(u->hash >> 20) & p->mask;; i = (i + 1) & p->mask) {
+        ps_term_entry *e = p->slot[i];
+        if (!e) {
+            e = ps_arena_alloc(&p->arena, sizeof *e);
+            char *term = ps_arena_strndup(&p->arena, u->term, u->len);
+            if (!e || !term)
+                return NULL;
+            *e = (ps_term_entry){ .term = term, .len = u->len, .hash = u->hash };
+            p->slot[i] = e;
+            p->n++;
+            return e;
+        }
+        if (e->hash == u->hash && ps_term_cmp(e->term, e->len, u->term, u->len) == 0)
+            return e;
+    }
+}
+
+static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
+{
+    ps_partition *part = &b->part[p];
+    for (size_t d = 0; d < n && !part->oom; d++) {
+        const doc_terms *dt = &b->batch[d];
+        uint32_t doc = first_doc + (uint32_t)d;
+        for (size_t i = 0; i < dt->n; i++) {
+            const uterm *u = &dt->t[i];
+            if ((int)(u->hash % (uint64_t)b->threads) != p)
+                continue;
+            ps_term_entry *e = partition_get(part, u);
+            if (!e) {
+                part->oom = 1;
+                break;
+            }
+            size_t before = e->post.len + e->pos.len;
+            ps_varint_put(&e->post, e->df ? doc - e->last_doc : doc);
+            ps_varint_put(&e->post, u->wtf);
+            ps_varint_put(&e->pos, u->npos);
+            uint32_t prev = 0;
+            for (uint32_t k = 0; k < u->npos; k++) {
+                ps_varint_put(&e->pos, u->pos[k] - prev);
+                prev = u->pos[k];
+            }
+            if (e->post.oom || e->pos.oom)
+                part->oom = 1;
+            part->bytes += e->post.len + e->pos.len - before;
+            e->df++;
+            e->last_doc = doc;
+        }
+    }
+}
+
+ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
+{
+    if (n == 0)
+        return PS_OK;
+    if ((uint64_t)b->n_docs + n > UINT32_MAX - 1)
+        return PS_EUSAGE;
+    if (b->n_docs + n > b->cap_docs) {
+        size_t cap = b->cap_docs ? b->cap_docs : 1024;
+        while (cap < b->n_docs + n)
+            cap *= 2;
+        ps_seg_doc *d = realloc(b->docs, cap * sizeof *d);
+        if (!d)
+            return PS_ENOMEM;
+        b->docs = d;
+        b->cap_docs = (uint32_t)cap;
+    }
+    if (n > b->cap_batch) {
+        doc_terms *t = realloc(b->batch, n * sizeof *t);
+        if (!t)
+            return PS_ENOMEM;
+        b->batch = t;
+        b->cap_batch = n;
+    }
+    uint32_t first = b->n_docs;
+    int oom = 0;
+#pragma omp parallel num_threads(b->threads) reduction(| : oom)
+    {
+        worker *w = &b->w[omp_get_thread_num()];
+        w->oom = 0;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; i++)
+            analyse_doc(w, recs[i], b->store_description, &b->docs[first + i], &b->batch[i]);
+        /* implicit barrier: every document is analysed before inversion */
+#pragma omp for schedule(static, 1)
+        for (int p = 0; p < b->threads; p++)
+            invert(b, p, n, first);
+        oom |= w->oom;
+    }
+    for (int t = 0; t < b->threads; t++) {
+        oom |= b->part[t].oom;
+        ps_arena_reset(&b->w[t].batch);
+    }
+    if (oom)
+        return PS_ENOMEM;
+    b->n_docs += (uint32_t)n;
+    return PS_OK;
+}
+
+static int entry_cmp(const void *x, const void *y)
+{
+    const ps_term_entry *a = *(ps_term_entry *const *)x, *b = *(ps_term_entry *const *)y;
+    return ps_term_cmp(a->term, a->len, b->term, b->len);
+}
+
+ps_rc ps_seg_builder_sorted_terms(ps_seg_builder *b, ps_term_entry ***out, size_t *n)
+{
+    size_t total = 0;
+    for (int t = 0; t < b->threads; t++)
+        total += b->part[t].n;
+    free(b->sorted);
+    b->sorted = malloc((total ? total : 1) * sizeof *b->sorted);
+    if (!b->sorted)
+        return PS_ENOMEM;
+    size_t k = 0;
+    for (int t = 0; t < b->threads; t++)
+        for (size_t i = 0; b->part[t].slot && i <= b->part[t].mask; i++)
+            if (b->part[t].slot[i])
+                b->sorted[k++] = b->part[t].slot[i];
+    qsort(b->sorted, k, sizeof *b->sorted, entry_cmp);
+    *out = b->sorted;
+    *n = k;
+    return PS_OK;
+}

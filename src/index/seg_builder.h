@@ -1,0 +1,72 @@
+/* The in-memory segment: records go in by batches, are analysed in
+ * parallel, inverted in parallel (each thread owns the terms whose hash
+ * falls in its partition, so no locks), and are written out as one
+ * immutable segment by ps_seg_write (seg_writer.c). */
+#ifndef PS_INDEX_SEG_BUILDER_H
+#define PS_INDEX_SEG_BUILDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "index/segment_format.h"
+#include "patsift/index.h"
+
+typedef struct ps_term_entry {
+    const char *term;
+    uint32_t len;
+    uint32_t df;
+    uint32_t last_doc;
+    uint64_t hash;
+    ps_buf post;    /* varint (doc delta, wtf) pairs; the first delta is from 0 */
+    ps_buf pos;     /* varint count, deltas: the .pos format already */
+} ps_term_entry;
+
+typedef struct ps_partition {
+    ps_term_entry **slot;
+    size_t mask, n;
+    ps_arena arena;  /* entries and term bytes */
+    size_t bytes;    /* postings + positions bytes, for the budget */
+    int oom;
+} ps_partition;
+
+typedef struct ps_seg_doc {
+    const char *id;
+    int32_t pub, filing, priority;  /* day numbers or PS_DATE_UNKNOWN */
+    uint32_t len[PS_FIELD_COUNT];
+    uint32_t wlen;
+    uint16_t n_claims, n_indep;
+    uint8_t entity;
+    int8_t fast_track;
+    char kind[4];
+    const char *cpc;        /* codes, each followed by NUL */
+    size_t cpc_len;
+    const void *stored;     /* zstd frame */
+    size_t stored_len;
+} ps_seg_doc;
+
+typedef struct ps_seg_builder ps_seg_builder;
+
+/* threads >= 1; weights per field; the analyzer options are copied. */
+ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIELD_COUNT],
+                                      const ps_analyzer_opts *ao, bool store_description);
+void ps_seg_builder_free(ps_seg_builder *b);
+
+/* Analyses and inverts recs[0..n) as the next documents. PS_ENOMEM, or
+ * PS_EUNSUPPORTED for an unknown stemmer language. */
+ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n);
+
+/* Documents held, and the memory they take (estimate, bytes). */
+uint32_t ps_seg_builder_docs(const ps_seg_builder *b);
+size_t ps_seg_builder_memory(const ps_seg_builder *b);
+uint64_t ps_seg_builder_tokens(const ps_seg_builder *b);
+
+/* For the writer: all term entries sorted by term bytes (array owned by
+ * the builder, valid until reset), and the documents. */
+ps_rc ps_seg_builder_sorted_terms(ps_seg_builder *b, ps_term_entry ***out, size_t *n);
+const ps_seg_doc *ps_seg_builder_doc(const ps_seg_builder *b, uint32_t i);
+
+/* Drops everything, ready for the next segment. */
+void ps_seg_builder_reset(ps_seg_builder *b);
+
+#endif

@@ -1,0 +1,227 @@
+/* Segment writer: lexicon, postings with skip tables, positions, document
+ * columns and stored text, in the order segment_format.h describes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/varint.h"
+#include "index/binfile.h"
+#include "index/postings_codec.h"
+#include "index/seg_writer.h"
+
+const char *const ps_seg_ext[PS_SEG_FILES] = { ".lex", ".pst", ".pos", ".doc", ".sto" };
+const char *const ps_seg_magic[PS_SEG_FILES] = { PS_MAGIC_LEX, PS_MAGIC_POSTINGS, PS_MAGIC_POSITIONS,
+                                                 PS_MAGIC_DOCS, PS_MAGIC_STORE };
+
+typedef struct out_file {
+    FILE *fp;
+    ps_binwriter w;
+    char path[4096];
+} out_file;
+
+void ps_seg_remove(const char *dir, const char *name)
+{
+    char path[4096];
+    for (int k = 0; k < PS_SEG_FILES; k++) {
+        snprintf(path, sizeof path, "%s/%s%s", dir, name, ps_seg_ext[k]);
+        unlink(path);
+    }
+}
+
+/* One term: skip table then blocks into .pst, positions into .pos. */
+static ps_rc write_term(const ps_seg_builder *b, const ps_term_entry *e, ps_binwriter *pst,
+                        ps_binwriter *pos, ps_buf *blocks, ps_buf *skips)
+{
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    const uint8_t *p = (const uint8_t *)e->post.data, *end = p + e->post.len;
+    const uint8_t *pp = (const uint8_t *)e->pos.data, *pend = pp + e->pos.len;
+    ps_buf_reset(blocks);
+    ps_buf_reset(skips);
+    uint32_t doc = 0, prev = 0;
+    for (uint32_t done = 0; done < e->df;) {
+        uint32_t n = e->df - done < PS_BLOCK_SIZE ? e->df - done : PS_BLOCK_SIZE;
+        uint32_t max_wtf = 0, min_len = UINT32_MAX;
+        uint32_t pos_off = (uint32_t)(pp - (const uint8_t *)e->pos.data);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t delta, cnt, skip;
+            if (ps_varint_get(&p, end, &delta) || ps_varint_get(&p, end, &tfs[i]))
+                return PS_ECORRUPT;
+            doc = done + i == 0 ? delta : doc + delta;
+            docs[i] = doc;
+            if (tfs[i] > max_wtf)
+                max_wtf = tfs[i];
+            uint32_t wlen = ps_seg_builder_doc(b, doc)->wlen;
+            if (wlen < min_len)
+                min_len = wlen;
+            if (ps_varint_get(&pp, pend, &cnt))
+                return PS_ECORRUPT;
+            for (uint32_t k = 0; k < cnt; k++)
+                if (ps_varint_get(&pp, pend, &skip))
+                    return PS_ECORRUPT;
+        }
+        char *dst = ps_buf_reserve(blocks, PS_BLOCK_MAX_BYTES);
+        if (!dst)
+            return PS_ENOMEM;
+        uint32_t data_off = (uint32_t)blocks->len;
+        blocks->len += ps_block_encode(docs, tfs, n, prev, (uint8_t *)dst);
+        uint32_t sk[5] = { doc, max_wtf, min_len, data_off, pos_off };
+        for (int k = 0; k < 5; k++) {
+            uint8_t le[4] = { (uint8_t)sk[k], (uint8_t)(sk[k] >> 8), (uint8_t)(sk[k] >> 16), (uint8_t)(sk[k] >> 24) };
+            ps_buf_append(skips, (const char *)le, 4);
+        }
+        prev = doc;
+        done += n;
+    }
+    if (blocks->oom || skips->oom)
+        return PS_ENOMEM;
+    ps_bin_write(pst, skips->data, skips->len);
+    ps_bin_write(pst, blocks->data, blocks->len);
+    ps_bin_write(pos, e->pos.data, e->pos.len);
+    return PS_OK;
+}
+
+static ps_rc write_inverted(ps_seg_builder *b, out_file *f)
+{
+    ps_term_entry **terms;
+    size_t n;
+    ps_rc rc = ps_seg_builder_sorted_terms(b, &terms, &n);
+    if (rc != PS_OK)
+        return rc;
+    ps_binwriter *lex = &f[PS_SEG_LEX].w, *pst = &f[PS_SEG_PST].w, *pos = &f[PS_SEG_POS].w;
+    ps_bin_u64(lex, n);
+    uint64_t term_off = 0;
+    uint64_t post_base = pst->written, pos_base = pos->written;
+    ps_buf blocks = { 0 }, skips = { 0 };
+    for (size_t i = 0; i < n && rc == PS_OK; i++) {
+        const ps_term_entry *e = terms[i];
+        ps_bin_u64(lex, term_off);
+        ps_bin_u32(lex, e->len);
+        ps_bin_u32(lex, e->df);
+        ps_bin_u64(lex, pst->written - post_base);
+        ps_bin_u64(lex, pos->written - pos_base);
+        term_off += e->len;
+        rc = write_term(b, e, pst, pos, &blocks, &skips);
+    }
+    ps_buf_free(&blocks);
+    ps_buf_free(&skips);
+    for (size_t i = 0; i < n; i++)
+        ps_bin_write(lex, terms[i]->term, terms[i]->len);
+    static const uint8_t pad[PS_BLOCK_PAD];
+    ps_bin_write(pst, pad, sizeof pad);
+    return rc;
+}
+
+static void write_docs(const ps_seg_builder *b, out_file *f)
+{
+    ps_binwriter *w = &f[PS_SEG_DOC].w, *sto = &f[PS_SEG_STO].w;
+    uint32_t n = ps_seg_builder_docs(b);
+    uint64_t id_pool = 0, cpc_pool = 0, total_len = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const ps_seg_doc *d = ps_seg_builder_doc(b, i);
+        id_pool += strlen(d->id) + 1;
+        cpc_pool += d->cpc_len;
+        total_len += d->wlen;
+    }
+    ps_bin_u32(w, n);
+    ps_bin_u32(w, 0);
+    ps_bin_u64(w, id_pool);
+    ps_bin_u64(w, cpc_pool);
+    ps_bin_u64(w, total_len);
+    uint64_t off = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        ps_bin_u64(w, off);
+        off += strlen(ps_seg_builder_doc(b, i)->id) + 1;
+    }
+    ps_bin_u64(w, off);
+    for (int col = 0; col < 3; col++)
+        for (uint32_t i = 0; i < n; i++) {
+            const ps_seg_doc *d = ps_seg_builder_doc(b, i);
+            ps_bin_u32(w, (uint32_t)(col == 0 ? d->pub : col == 1 ? d->filing : d->priority));
+        }
+    for (uint32_t i = 0; i < n; i++)
+        for (int fld = 0; fld < PS_FIELD_COUNT; fld++)
+            ps_bin_u32(w, ps_seg_builder_doc(b, i)->len[fld]);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_u32(w, ps_seg_builder_doc(b, i)->wlen);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_u16(w, ps_seg_builder_doc(b, i)->n_claims);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_u16(w, ps_seg_builder_doc(b, i)->n_indep);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_u8(w, ps_seg_builder_doc(b, i)->entity);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_u8(w, (uint8_t)ps_seg_builder_doc(b, i)->fast_track);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_write(w, ps_seg_builder_doc(b, i)->kind, 4);
+    ps_bin_align(w, 8);
+    off = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        ps_bin_u64(w, off);
+        off += ps_seg_builder_doc(b, i)->cpc_len;
+    }
+    ps_bin_u64(w, off);
+    off = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const ps_seg_doc *d = ps_seg_builder_doc(b, i);
+        ps_bin_u64(w, off);
+        off += d->stored_len;
+        ps_bin_write(sto, d->stored, d->stored_len);
+    }
+    ps_bin_u64(w, off);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *id = ps_seg_builder_doc(b, i)->id;
+        ps_bin_write(w, id, strlen(id) + 1);
+    }
+    ps_bin_align(w, 8);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_write(w, ps_seg_builder_doc(b, i)->cpc, ps_seg_builder_doc(b, i)->cpc_len);
+}
+
+ps_rc ps_seg_write(ps_seg_builder *b, const char *dir, const char *name, ps_seg_written *out,
+                   char *err, size_t errlen)
+{
+    out_file f[PS_SEG_FILES];
+    memset(f, 0, sizeof f);
+    ps_rc rc = PS_OK;
+    for (int k = 0; k < PS_SEG_FILES && rc == PS_OK; k++) {
+        snprintf(f[k].path, sizeof f[k].path, "%s/%s%s", dir, name, ps_seg_ext[k]);
+        f[k].fp = fopen(f[k].path, "wbx");
+        if (!f[k].fp) {
+            snprintf(err, errlen, "%s: cannot create: %s", f[k].path, strerror(errno));
+            rc = PS_EIO;
+        } else {
+            rc = ps_binwriter_start(&f[k].w, f[k].fp, ps_seg_magic[k]);
+        }
+    }
+    if (rc == PS_OK) {
+        rc = write_inverted(b, f);
+        if (rc != PS_OK)
+            snprintf(err, errlen, "%s: %s while writing postings", name, ps_strerror(rc));
+    }
+    if (rc == PS_OK)
+        write_docs(b, f);
+    for (int k = 0; k < PS_SEG_FILES; k++) {
+        if (!f[k].fp)
+            continue;
+        if (rc == PS_OK) {
+            out->checksum[k] = XXH64_digest(f[k].w.xxh);
+            if (ps_binwriter_finish(&f[k].w) != PS_OK || fflush(f[k].fp) != 0 || fsync(fileno(f[k].fp)) != 0) {
+                snprintf(err, errlen, "%s: write failed: %s", f[k].path, strerror(errno ? errno : EIO));
+                rc = PS_EIO;
+            }
+            out->bytes[k] = f[k].w.written + PS_FOOTER_BYTES;
+        } else {
+            ps_binwriter_abort(&f[k].w);
+        }
+        if (fclose(f[k].fp) != 0 && rc == PS_OK) {
+            snprintf(err, errlen, "%s: write failed: %s", f[k].path, strerror(errno));
+            rc = PS_EIO;
+        }
+    }
+    if (rc != PS_OK)
+        ps_seg_remove(dir, name);
+    else
+        out->n_docs = ps_seg_builder_docs(b);
+    return rc;
+}

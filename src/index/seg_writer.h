@@ -1,0 +1,22 @@
+/* Writes an in-memory segment as the five files of segment_format.h. */
+#ifndef PS_INDEX_SEG_WRITER_H
+#define PS_INDEX_SEG_WRITER_H
+
+#include "index/seg_builder.h"
+#include "index/segment_format.h"
+
+typedef struct ps_seg_written {
+    uint64_t checksum[PS_SEG_FILES];
+    uint64_t bytes[PS_SEG_FILES];
+    uint32_t n_docs;
+} ps_seg_written;
+
+/* Writes dir/name.{lex,pst,pos,doc,sto}, each fsynced. On failure removes
+ * what it wrote, puts a message in err and returns PS_EIO / PS_ENOMEM. */
+ps_rc ps_seg_write(ps_seg_builder *b, const char *dir, const char *name, ps_seg_written *out,
+                   char *err, size_t errlen);
+
+/* Removes dir/name.* (the five files). */
+void ps_seg_remove(const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,360 @@
+/* Segment reader. Every offset read from a file is checked before use: the
+ * layout at open (O(docs + terms)), block contents when decoded. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zstd.h>
+
+#include "common/record_builder.h"
+#include "index/postings_codec.h"
+#include "index/segment.h"
+
+static ps_rc corrupt(char *err, size_t errlen, const char *path, const char *why)
+{
+    snprintf(err, errlen, "%s: corrupt: %s", path, why);
+    return PS_ECORRUPT;
+}
+
+static ps_rc layout_lex(ps_segment *s)
+{
+    const ps_binfile *f = &s->f[PS_SEG_LEX];
+    if (f->payload_size < 8)
+        return PS_ECORRUPT;
+    s->n_terms = ps_le64(f->payload);
+    if (s->n_terms > (f->payload_size - 8) / PS_LEX_ENTRY_BYTES)
+        return PS_ECORRUPT;
+    s->lex = f->payload + 8;
+    s->pool = s->lex + s->n_terms * PS_LEX_ENTRY_BYTES;
+    s->pool_size = f->payload_size - 8 - s->n_terms * PS_LEX_ENTRY_BYTES;
+    uint64_t pst = s->f[PS_SEG_PST].payload_size, pos = s->f[PS_SEG_POS].payload_size;
+    uint64_t prev_post = 0, prev_pos = 0;
+    for (uint64_t i = 0; i < s->n_terms; i++) {
+        const uint8_t *e = s->lex + i * PS_LEX_ENTRY_BYTES;
+        uint64_t off = ps_le64(e), post = ps_le64(e + 16), posi = ps_le64(e + 24);
+        uint32_t len = ps_le32(e + 8), df = ps_le32(e + 12);
+        if (off > s->pool_size || len > s->pool_size - off || df == 0 || df > s->n_docs ||
+            post < prev_post || post > pst || posi < prev_pos || posi > pos)
+            return PS_ECORRUPT;
+        prev_post = post;
+        prev_pos = posi;
+    }
+    return PS_OK;
+}
+
+/* Takes n bytes of the .doc payload; NULL when they are not there. */
+static const uint8_t *take(const uint8_t **p, const uint8_t *end, uint64_t n)
+{
+    if ((uint64_t)(end - *p) < n)
+        return NULL;
+    const uint8_t *r = *p;
+    *p += n;
+    return r;
+}
+
+static bool monotonic(const uint8_t *off, uint32_t n, uint64_t last)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (ps_le64(off + 8 * (size_t)i) > ps_le64(off + 8 * (size_t)i + 8))
+            return false;
+    return ps_le64(off) == 0 && ps_le64(off + 8 * (size_t)n) == last;
+}
+
+static ps_rc layout_doc(ps_segment *s)
+{
+    const ps_binfile *f = &s->f[PS_SEG_DOC];
+    const uint8_t *p = f->payload, *end = f->payload + f->payload_size;
+    const uint8_t *h = take(&p, end, 32);
+    if (!h)
+        return PS_ECORRUPT;
+    uint64_t n = ps_le32(h);
+    s->n_docs = (uint32_t)n;
+    s->id_pool_size = ps_le64(h + 8);
+    s->cpc_pool_size = ps_le64(h + 16);
+    s->total_len = ps_le64(h + 24);
+    if (n > f->payload_size)
+        return PS_ECORRUPT;
+    if (!(s->id_off = take(&p, end, (n + 1) * 8)) || !(s->pub = take(&p, end, n * 4)) ||
+        !(s->filing = take(&p, end, n * 4)) || !(s->priority = take(&p, end, n * 4)) ||
+        !(s->len = take(&p, end, n * 16)) || !(s->wlen = take(&p, end, n * 4)) ||
+        !(s->n_claims = take(&p, end, n * 2)) || !(s->n_indep = take(&p, end, n * 2)) ||
+        !(s->entity = take(&p, end, n)) || !(s->fast_track = take(&p, end, n)) ||
+        !(s->kind = take(&p, end, n * 4)))
+        return PS_ECORRUPT;
+    uint64_t fill = (8 - (uint64_t)(p - f->base) % 8) % 8;
+    if (!take(&p, end, fill) || !(s->cpc_off = take(&p, end, (n + 1) * 8)) ||
+        !(s->store_off = take(&p, end, (n + 1) * 8)) || !(s->id_pool = take(&p, end, s->id_pool_size)))
+        return PS_ECORRUPT;
+    fill = (8 - (uint64_t)(p - f->base) % 8) % 8;
+    if (!take(&p, end, fill) || !(s->cpc_pool = take(&p, end, s->cpc_pool_size)) || p != end)
+        return PS_ECORRUPT;
+    if (!monotonic(s->id_off, s->n_docs, s->id_pool_size) ||
+        !monotonic(s->cpc_off, s->n_docs, s->cpc_pool_size) ||
+        !monotonic(s->store_off, s->n_docs, s->f[PS_SEG_STO].payload_size))
+        return PS_ECORRUPT;
+    for (uint32_t i = 0; i < s->n_docs; i++) {
+        uint64_t a = ps_le64(s->id_off + 8 * (size_t)i), b = ps_le64(s->id_off + 8 * (size_t)i + 8);
+        if (b == a || s->id_pool[b - 1] != '\0')
+            return PS_ECORRUPT; /* every id is NUL-terminated in place */
+    }
+    if (s->cpc_pool_size && s->cpc_pool[s->cpc_pool_size - 1] != '\0')
+        return PS_ECORRUPT;
+    return PS_OK;
+}
+
+ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", ms->name);
+    char path[PS_SEG_FILES][4096];
+    for (int k = 0; k < PS_SEG_FILES; k++) {
+        snprintf(path[k], sizeof path[k], "%s/%s%s", dir, ms->name, ps_seg_ext[k]);
+        bool small = k == PS_SEG_LEX || k == PS_SEG_DOC;
+        ps_rc rc = ps_binfile_open(&s->f[k], path[k], ps_seg_magic[k], small, err, errlen);
+        if (rc != PS_OK) {
+            ps_segment_close(s);
+            return rc;
+        }
+        if (ps_le64(s->f[k].base + s->f[k].size - PS_FOOTER_BYTES) != ms->checksum[k]) {
+            ps_segment_close(s);
+            return corrupt(err, errlen, path[k], "not the file the MANIFEST lists (checksum differs)");
+        }
+    }
+    if (layout_doc(s) != PS_OK) {
+        ps_segment_close(s);
+        return corrupt(err, errlen, path[PS_SEG_DOC], "bad document table layout");
+    }
+    if (s->n_docs != ms->n_docs) {
+        ps_segment_close(s);
+        return corrupt(err, errlen, path[PS_SEG_DOC], "document count differs from the MANIFEST");
+    }
+    if (s->f[PS_SEG_PST].payload_size < PS_BLOCK_PAD || layout_lex(s) != PS_OK) {
+        ps_segment_close(s);
+        return corrupt(err, errlen, path[PS_SEG_LEX], "bad lexicon layout");
+    }
+    return PS_OK;
+}
+
+void ps_segment_close(ps_segment *s)
+{
+    for (int k = 0; k < PS_SEG_FILES; k++)
+        ps_binfile_close(&s->f[k]);
+}
+
+void ps_segment_term(const ps_segment *s, uint64_t i, const char **term, uint32_t *len, uint32_t *df)
+{
+    const uint8_t *e = s->lex + i * PS_LEX_ENTRY_BYTES;
+    *term = (const char *)s->pool + ps_le64(e);
+    *len = ps_le32(e + 8);
+    *df = ps_le32(e + 12);
+}
+
+int64_t ps_segment_find_term(const ps_segment *s, const char *term, size_t len)
+{
+    uint64_t lo = 0, hi = s->n_terms;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        const char *t;
+        uint32_t tl, df;
+        ps_segment_term(s, mid, &t, &tl, &df);
+        int c = ps_term_cmp(t, tl, term, len);
+        if (c == 0)
+            return (int64_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *it)
+{
+    memset(it, 0, sizeof *it);
+    const uint8_t *e = s->lex + term * PS_LEX_ENTRY_BYTES;
+    uint64_t post = ps_le64(e + 16), pos = ps_le64(e + 24);
+    uint64_t post_end = s->f[PS_SEG_PST].payload_size - PS_BLOCK_PAD;
+    uint64_t pos_end = s->f[PS_SEG_POS].payload_size;
+    if (term + 1 < s->n_terms) {
+        post_end = ps_le64(e + PS_LEX_ENTRY_BYTES + 16);
+        pos_end = ps_le64(e + PS_LEX_ENTRY_BYTES + 24);
+    }
+    it->df = ps_le32(e + 12);
+    it->n_blocks = (it->df + PS_BLOCK_SIZE - 1) / PS_BLOCK_SIZE;
+    if (post > post_end || (uint64_t)it->n_blocks * PS_SKIP_BYTES > post_end - post || pos > pos_end)
+        return PS_ECORRUPT;
+    const uint8_t *base = s->f[PS_SEG_PST].payload;
+    it->skip = base + post;
+    it->data = it->skip + (size_t)it->n_blocks * PS_SKIP_BYTES;
+    it->end = base + post_end;
+    it->pos = s->f[PS_SEG_POS].payload + pos;
+    it->pos_end = s->f[PS_SEG_POS].payload + pos_end;
+    return PS_OK;
+}
+
+int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *skip_max_wtf,
+                         uint32_t *skip_min_len, uint32_t *pos_off)
+{
+    if (it->block == it->n_blocks)
+        return 0;
+    const uint8_t *sk = it->skip + (size_t)it->block * PS_SKIP_BYTES;
+    uint32_t last = ps_le32(sk), data_off = ps_le32(sk + 12);
+    uint32_t n = it->block + 1 < it->n_blocks ? PS_BLOCK_SIZE : it->df - it->block * PS_BLOCK_SIZE;
+    if (data_off > (size_t)(it->end - it->data))
+        return -1;
+    size_t used = ps_block_decode(it->data + data_off, (size_t)(it->end - it->data) - data_off, n,
+                                  it->prev, it->block == 0, docs, tfs);
+    if (!used || docs[n - 1] != last)
+        return -1;
+    *skip_max_wtf = ps_le32(sk + 4);
+    *skip_min_len = ps_le32(sk + 8);
+    *pos_off = ps_le32(sk + 16);
+    it->prev = last;
+    it->block++;
+    return (int)n;
+}
+
+const char *ps_segment_doc_id(const ps_segment *s, uint32_t i)
+{
+    return (const char *)s->id_pool + ps_le64(s->id_off + 8 * (size_t)i);
+}
+
+int32_t ps_segment_doc_pub(const ps_segment *s, uint32_t i)
+{
+    int32_t d = (int32_t)ps_le32(s->pub + 4 * (size_t)i);
+    return d == PS_DATE_UNKNOWN ? 0 : ps_date_from_days(d);
+}
+
+uint32_t ps_segment_doc_wlen(const ps_segment *s, uint32_t i) { return ps_le32(s->wlen + 4 * (size_t)i); }
+
+uint32_t ps_segment_doc_len(const ps_segment *s, uint32_t i, int field)
+{
+    return ps_le32(s->len + 16 * (size_t)i + 4 * (size_t)field);
+}
+
+uint8_t ps_segment_doc_entity(const ps_segment *s, uint32_t i) { return s->entity[i]; }
+
+const char *ps_segment_doc_cpc(const ps_segment *s, uint32_t i)
+{
+    uint64_t a = ps_le64(s->cpc_off + 8 * (size_t)i), b = ps_le64(s->cpc_off + 8 * (size_t)i + 8);
+    return a == b ? "" : (const char *)s->cpc_pool + a;
+}
+
+int64_t ps_segment_find_id(const ps_segment *s, const char *id)
+{
+    for (uint32_t i = 0; i < s->n_docs; i++)
+        if (strcmp(ps_segment_doc_id(s, i), id) == 0)
+            return i;
+    return -1;
+}
+
+/* Bounds-checked reader of the stored-text serialisation. */
+typedef struct rd {
+    const uint8_t *p, *end;
+    bool bad;
+} rd;
+
+static uint32_t rd_u32(rd *r)
+{
+    if (r->end - r->p < 4) {
+        r->bad = true;
+        return 0;
+    }
+    uint32_t v = ps_le32(r->p);
+    r->p += 4;
+    return v;
+}
+
+static const char *rd_str(rd *r, size_t *n)
+{
+    *n = rd_u32(r);
+    if (r->bad || (size_t)(r->end - r->p) < *n) {
+        r->bad = true;
+        *n = 0;
+        return "";
+    }
+    const char *s = (const char *)r->p;
+    r->p += *n;
+    return s;
+}
+
+static void rd_list(rd *r, ps_record_builder *b, ps_list_id list)
+{
+    uint32_t n = rd_u32(r);
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        size_t len;
+        const char *s = rd_str(r, &len);
+        ps_record_builder_add(b, list, s, len);
+    }
+}
+
+static int32_t date_col(const uint8_t *col, uint32_t i)
+{
+    int32_t d = (int32_t)ps_le32(col + 4 * (size_t)i);
+    return d == PS_DATE_UNKNOWN ? 0 : ps_date_from_days(d);
+}
+
+ps_rc ps_segment_record(const ps_segment *s, uint32_t i, ps_record **out)
+{
+    *out = NULL;
+    uint64_t a = ps_le64(s->store_off + 8 * (size_t)i), b = ps_le64(s->store_off + 8 * (size_t)i + 8);
+    const uint8_t *z = s->f[PS_SEG_STO].payload + a;
+    unsigned long long size = ZSTD_getFrameContentSize(z, b - a);
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 30))
+        return PS_ECORRUPT;
+    uint8_t *raw = malloc(size ? size : 1);
+    if (!raw)
+        return PS_ENOMEM;
+    size_t got = ZSTD_decompress(raw, size, z, b - a);
+    if (ZSTD_isError(got) || got != size) {
+        free(raw);
+        return PS_ECORRUPT;
+    }
+    ps_record_builder rb = { 0 };
+    ps_record_builder_reset(&rb);
+    rd r = { raw, raw + size, false };
+    size_t n;
+    const char *t;
+    t = rd_str(&r, &n);
+    rb.rec.kind = ps_record_builder_str(&rb, t, n);
+    t = rd_str(&r, &n);
+    rb.rec.title = ps_record_builder_str(&rb, t, n);
+    t = rd_str(&r, &n);
+    rb.rec.abstract = ps_record_builder_str(&rb, t, n);
+    t = rd_str(&r, &n);
+    rb.rec.description = ps_record_builder_str(&rb, t, n);
+    t = rd_str(&r, &n);
+    rb.rec.source = ps_record_builder_str(&rb, t, n);
+    uint32_t nc = rd_u32(&r);
+    for (uint32_t k = 0; k < nc && !r.bad; k++) {
+        uint32_t num = rd_u32(&r);
+        bool indep = r.p < r.end && *r.p++;
+        t = rd_str(&r, &n);
+        ps_record_builder_add_claim(&rb, t, n, num, indep);
+    }
+    rd_list(&r, &rb, PS_LIST_IPC);
+    rd_list(&r, &rb, PS_LIST_APPLICANTS);
+    rd_list(&r, &rb, PS_LIST_CITATIONS);
+    if (!r.bad && r.p != r.end)
+        r.bad = true;
+    const char *id = ps_segment_doc_id(s, i);
+    rb.rec.id = ps_record_builder_str(&rb, id, strlen(id));
+    uint64_t ca = ps_le64(s->cpc_off + 8 * (size_t)i), cb = ps_le64(s->cpc_off + 8 * (size_t)i + 8);
+    for (uint64_t p = ca; p < cb;) {
+        const char *code = (const char *)s->cpc_pool + p;
+        size_t len = strnlen(code, cb - p);
+        ps_record_builder_add(&rb, PS_LIST_CPC, code, len);
+        p += len + 1;
+    }
+    rb.rec.publication_date = date_col(s->pub, i);
+    rb.rec.filing_date = date_col(s->filing, i);
+    rb.rec.priority_date = date_col(s->priority, i);
+    rb.rec.entity = s->entity[i] <= PS_ENTITY_LARGE ? (ps_entity)s->entity[i] : PS_ENTITY_UNKNOWN;
+    rb.rec.fast_track = (int8_t)s->fast_track[i] < 0 ? -1 : s->fast_track[i] != 0;
+    const ps_record *rec = r.bad ? NULL : ps_record_builder_finish(&rb);
+    ps_rc rc = r.bad ? PS_ECORRUPT : rec ? PS_OK : PS_ENOMEM;
+    if (rec && !(*out = ps_record_clone(rec)))
+        rc = PS_ENOMEM;
+    ps_record_builder_free(&rb);
+    free(raw);
+    return rc;
+}

@@ -1,0 +1,67 @@
+/* A segment opened for reading: its five files mapped, headers checked,
+ * the document columns located. Read-only after open, so threads share it. */
+#ifndef PS_INDEX_SEGMENT_H
+#define PS_INDEX_SEGMENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "index/binfile.h"
+#include "index/manifest.h"
+#include "patsift/record.h"
+
+typedef struct ps_segment {
+    char name[64];
+    ps_binfile f[PS_SEG_FILES];
+    uint32_t n_docs;
+    uint64_t n_terms;
+    const uint8_t *lex;          /* entries */
+    const uint8_t *pool;         /* term bytes */
+    uint64_t pool_size;
+    uint64_t total_len;
+    /* .doc columns */
+    const uint8_t *id_off, *pub, *filing, *priority, *len, *wlen, *n_claims, *n_indep, *entity,
+        *fast_track, *kind, *cpc_off, *store_off, *id_pool, *cpc_pool;
+    uint64_t id_pool_size, cpc_pool_size;
+} ps_segment;
+
+/* Opens dir/ms->name.*: checks headers, that each file's checksum footer is
+ * the one the manifest recorded, the .lex and .doc checksums and layout. */
+ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms, char *err, size_t errlen);
+void ps_segment_close(ps_segment *s);
+
+/* Lexicon entry i: term bytes and df. */
+void ps_segment_term(const ps_segment *s, uint64_t i, const char **term, uint32_t *len, uint32_t *df);
+/* Index of term in the lexicon, or -1. O(log n_terms). */
+int64_t ps_segment_find_term(const ps_segment *s, const char *term, size_t len);
+
+/* A term's postings, block by block. */
+typedef struct ps_seg_postings {
+    uint32_t df, n_blocks, block, prev;
+    const uint8_t *skip, *data, *end;
+    const uint8_t *pos, *pos_end;  /* the term's positions */
+} ps_seg_postings;
+
+/* PS_ECORRUPT when the term's offsets point outside the files. */
+ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *it);
+/* Decodes the next block into docs/tfs (room for PS_BLOCK_SIZE): returns the
+ * count, 0 at the end, -1 for corrupt data. *skip_max_wtf / *skip_min_len /
+ * *pos_off receive the block's skip entry. */
+int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *skip_max_wtf,
+                         uint32_t *skip_min_len, uint32_t *pos_off);
+
+/* Document columns (i < n_docs). */
+const char *ps_segment_doc_id(const ps_segment *s, uint32_t i);
+int32_t ps_segment_doc_pub(const ps_segment *s, uint32_t i);  /* YYYYMMDD or 0 */
+uint32_t ps_segment_doc_wlen(const ps_segment *s, uint32_t i);
+uint32_t ps_segment_doc_len(const ps_segment *s, uint32_t i, int field);
+uint8_t ps_segment_doc_entity(const ps_segment *s, uint32_t i);
+/* First CPC code or "" (NUL-terminated within the pool). */
+const char *ps_segment_doc_cpc(const ps_segment *s, uint32_t i);
+/* Index of the document with this id, or -1. O(n_docs). */
+int64_t ps_segment_find_id(const ps_segment *s, const char *id);
+
+/* Rebuilds document i as a record in one malloc'ed block. */
+ps_rc ps_segment_record(const ps_segment *s, uint32_t i, ps_record **out);
+
+#endif

@@ -1,0 +1,100 @@
+/* The index on disk, byte by byte. All integers little-endian; every file
+ * has the header and checksummed footer of binfile.h around its payload.
+ *
+ * INDEX_DIR/
+ *   MANIFEST            the live segments (magic "PSMF"); replaced atomically
+ *   LOCK                flock()ed by a writer
+ *   seg-G-K.lex .pst .pos .doc .sto   segment K written in generation G
+ *   seg-G-K.del         (later: deletion bitmaps)
+ *
+ * MANIFEST payload
+ *   u64 generation              increases with every commit
+ *   u32 flags                   analyzer: 1 no_stem, 2 no_english_stop,
+ *                               4 no_patent_stop, 8 keep_accents,
+ *                               16 no_cjk_bigrams; 256 store_description
+ *   u32 weight[4]               title, abstract, claims, description
+ *   str language                (str = u32 length + bytes)
+ *   u32 n_segments, then per segment:
+ *     str name                  e.g. "seg-1-0"
+ *     u32 n_docs
+ *     u64 checksum[5]           footer checksums of .lex .pst .pos .doc .sto,
+ *                               so a file swapped in from elsewhere is caught
+ *
+ * .lex (magic "PSLX") lexicon, terms sorted by bytes (memcmp, then length)
+ *   u64 n_terms
+ *   entry[n_terms], 32 bytes: u64 term_off, u32 term_len, u32 df,
+ *                              u64 post_off, u64 pos_off
+ *   term pool bytes (term_off is relative to the pool start)
+ *
+ * .pst (magic "PSPT") postings; a term's list starts at post_off (relative
+ * to the payload) with its skip table, then its blocks:
+ *   skip[ceil(df/128)], 20 bytes: u32 last_doc, u32 max_wtf, u32 min_len,
+ *                                 u32 data_off, u32 pos_off
+ *     last_doc: the block's last doc id; max_wtf / min_len: the largest
+ *     weighted tf and smallest weighted doc length in the block, so any
+ *     BM25 variant can bound the block's best score; data_off: the block's
+ *     offset from the end of the skip table; pos_off: its first document's
+ *     positions, relative to the term's pos_off.
+ *   blocks: postings_codec.h format, 128 postings each (the last fewer)
+ *   after the last term: 16 zero bytes (SIMD decoders may over-read)
+ *
+ * .pos (magic "PSPO") positions; per term, per posting in doc order:
+ *   varint count, then count varint deltas (first from 0), ascending
+ *
+ * .doc (magic "PSDC") per-document columns, doc id = row number:
+ *   u32 n_docs, u32 reserved, u64 id_pool_bytes, u64 cpc_pool_bytes,
+ *   u64 total_len (sum of weighted lengths, for the average)
+ *   u64 id_off[n_docs + 1]                    into the id pool
+ *   i32 pub[n_docs], filing[n_docs], priority[n_docs]   day numbers since
+ *                                              1970-01-01; INT32_MIN unknown
+ *   u32 len[n_docs][4]                         tokens per field
+ *   u32 wlen[n_docs]                           weighted length
+ *   u16 n_claims[n_docs], n_indep[n_docs]
+ *   u8 entity[n_docs]; i8 fast_track[n_docs] (-1 unknown); char kind[n_docs][4]
+ *   u64 cpc_off[n_docs + 1]                   into the cpc pool (codes, NUL after each)
+ *   u64 store_off[n_docs + 1]                 into the .sto payload
+ *   id pool (ids, NUL after each), cpc pool; each section 8-byte aligned
+ *
+ * .sto (magic "PSST") stored text: one zstd frame per document holding
+ *   str kind, title, abstract, description (or ""), source
+ *   u32 n_claims, per claim: u32 num, u8 independent, str text
+ *   u32 n + str[n] for ipc, applicants, citations
+ */
+#ifndef PS_INDEX_SEGMENT_FORMAT_H
+#define PS_INDEX_SEGMENT_FORMAT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define PS_MAGIC_MANIFEST "PSMF"
+#define PS_MAGIC_LEX "PSLX"
+#define PS_MAGIC_POSTINGS "PSPT"
+#define PS_MAGIC_POSITIONS "PSPO"
+#define PS_MAGIC_DOCS "PSDC"
+#define PS_MAGIC_STORE "PSST"
+
+#define PS_LEX_ENTRY_BYTES 32u
+#define PS_SKIP_BYTES 20u
+#define PS_DATE_UNKNOWN INT32_MIN
+
+enum { PS_SEG_LEX, PS_SEG_PST, PS_SEG_POS, PS_SEG_DOC, PS_SEG_STO, PS_SEG_FILES };
+extern const char *const ps_seg_ext[PS_SEG_FILES];   /* ".lex", ... */
+extern const char *const ps_seg_magic[PS_SEG_FILES];
+
+#define PS_MF_NO_STEM 1u
+#define PS_MF_NO_ENGLISH_STOP 2u
+#define PS_MF_NO_PATENT_STOP 4u
+#define PS_MF_KEEP_ACCENTS 8u
+#define PS_MF_NO_CJK_BIGRAMS 16u
+#define PS_MF_STORE_DESCRIPTION 256u
+
+/* The lexicon order: bytes (memcmp), a prefix before its extensions. */
+static inline int ps_term_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+#endif

@@ -1,0 +1,314 @@
+/* The index end to end: build from the bundled corpus, read back every
+ * term's postings and positions and every stored record, and compare with
+ * what the analyser and the reader produce; damaged files give errors,
+ * never crashes. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "common/strmap.h"
+#include "common/varint.h"
+#include "index/postings_codec.h"
+#include "index/segment.h"
+#include "patsift/index.h"
+#include "test_helpers.h"
+
+static char dir[] = "/tmp/patsift-index-XXXXXX";
+static const char *corpus = "corpus/sample/patents.jsonl";
+
+static void build(int threads)
+{
+    ps_index_opts o = { .threads = threads };
+    ps_index_writer *w;
+    char err[1024];
+    cr_assert_eq(ps_index_writer_open(dir, &o, false, &w, err, sizeof err), PS_OK, "%s", err);
+    ps_reader *r;
+    ps_reader_create(NULL, &r);
+    cr_assert_eq(ps_reader_add_path(r, corpus), PS_OK);
+    const ps_record *rec;
+    while (ps_reader_next(r, &rec) == PS_OK)
+        cr_assert_eq(ps_index_writer_add(w, rec), PS_OK);
+    cr_assert_eq(ps_index_writer_commit(w), PS_OK, "%s", ps_index_writer_errmsg(w));
+    ps_index_writer_free(w);
+    ps_reader_free(r);
+}
+
+static void setup(void)
+{
+    cr_assert_not_null(mkdtemp(dir));
+    rmdir(dir); /* the writer creates it */
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(index, .init = setup, .fini = teardown);
+
+/* Expected postings: per term, a text of "doc:wtf:p1,p2;" entries. */
+typedef struct oracle {
+    ps_strmap map;
+    ps_buf *lists;
+    size_t n_lists, cap;
+    uint32_t doc;
+    int32_t last_pos;
+} oracle;
+
+static const uint32_t weight[PS_FIELD_COUNT] = { PS_WEIGHT_TITLE, PS_WEIGHT_ABSTRACT, PS_WEIGHT_CLAIMS,
+                                                  PS_WEIGHT_DESCRIPTION };
+
+/* per document: term -> (wtf, positions) gathered first, then appended */
+typedef struct docacc {
+    ps_strmap terms;
+    ps_buf pos[8192];
+    size_t n;
+} docacc;
+
+static int on_tok(const ps_token *t, void *ctx)
+{
+    docacc *d = ctx;
+    ps_strmap_entry *e = ps_strmap_get(&d->terms, t->term, t->len);
+    cr_assert_not_null(e);
+    if (!e->stamp) {
+        cr_assert_lt(d->n, 8192);
+        e->stamp = ++d->n;
+    }
+    e->a += weight[t->field];
+    ps_buf *p = &d->pos[e->stamp - 1];
+    char num[16];
+    int k = snprintf(num, sizeof num, "%s%u", p->len ? "," : "", t->position);
+    ps_buf_append(p, num, (size_t)k);
+    return 0;
+}
+
+static void add_doc(oracle *o, ps_analyzer *a, const ps_record *r)
+{
+    docacc *d = calloc(1, sizeof *d);
+    ps_analyze_record(a, r, on_tok, d);
+    for (size_t i = 0; d->terms.slot && i <= d->terms.mask; i++) {
+        ps_strmap_entry *e = &d->terms.slot[i];
+        if (!e->key)
+            continue;
+        ps_strmap_entry *g = ps_strmap_get(&o->map, e->key, e->len);
+        if (!g->stamp) {
+            if (o->n_lists == o->cap) {
+                o->cap = o->cap ? o->cap * 2 : 1024;
+                o->lists = realloc(o->lists, o->cap * sizeof *o->lists);
+            }
+            memset(&o->lists[o->n_lists], 0, sizeof *o->lists);
+            g->stamp = ++o->n_lists;
+        }
+        g->a++; /* df */
+        char head[48];
+        int k = snprintf(head, sizeof head, "%u:%llu:", o->doc, (unsigned long long)e->a);
+        ps_buf *l = &o->lists[g->stamp - 1];
+        ps_buf_append(l, head, (size_t)k);
+        ps_buf_append(l, d->pos[e->stamp - 1].data, d->pos[e->stamp - 1].len);
+        ps_buf_putc(l, ';');
+    }
+    for (size_t i = 0; i < d->n; i++)
+        ps_buf_free(&d->pos[i]);
+    ps_strmap_free(&d->terms);
+    free(d);
+    o->doc++;
+}
+
+static void compare_with_oracle(void)
+{
+    oracle o = { 0 };
+    ps_analyzer *a;
+    cr_assert_eq(ps_analyzer_create(NULL, &a), PS_OK);
+    ps_reader *r;
+    ps_reader_create(NULL, &r);
+    ps_reader_add_path(r, corpus);
+    const ps_record *rec;
+    while (ps_reader_next(r, &rec) == PS_OK)
+        add_doc(&o, a, rec);
+    ps_reader_free(r);
+    ps_analyzer_free(a);
+
+    ps_manifest mf;
+    char err[1024];
+    cr_assert_eq(ps_manifest_read(dir, &mf, err, sizeof err), PS_OK, "%s", err);
+    cr_assert_eq(mf.n_segs, 1);
+    ps_segment s;
+    cr_assert_eq(ps_segment_open(&s, dir, &mf.segs[0], err, sizeof err), PS_OK, "%s", err);
+    cr_assert_eq(s.n_docs, o.doc);
+    cr_assert_eq(s.n_terms, o.map.n, "every analysed term is in the lexicon, and no other");
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    ps_buf got = { 0 };
+    for (uint64_t t = 0; t < s.n_terms; t++) {
+        const char *term;
+        uint32_t len, df;
+        ps_segment_term(&s, t, &term, &len, &df);
+        ps_strmap_entry *e = ps_strmap_get(&o.map, term, len);
+        cr_assert(e && e->stamp, "term %.*s not produced by the analyser", (int)len, term);
+        cr_assert_eq(df, e->a, "df of %.*s", (int)len, term);
+        ps_seg_postings it;
+        cr_assert_eq(ps_seg_postings_init(&s, t, &it), PS_OK);
+        const uint8_t *pos = it.pos;
+        ps_buf_reset(&got);
+        int n;
+        uint32_t mw, ml, po;
+        while ((n = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
+            for (int i = 0; i < n; i++) {
+                char head[48];
+                int k = snprintf(head, sizeof head, "%u:%u:", docs[i], tfs[i]);
+                ps_buf_append(&got, head, (size_t)k);
+                uint32_t cnt, delta, p = 0;
+                cr_assert_eq(ps_varint_get(&pos, it.pos_end, &cnt), 0);
+                for (uint32_t j = 0; j < cnt; j++) {
+                    cr_assert_eq(ps_varint_get(&pos, it.pos_end, &delta), 0);
+                    p += delta;
+                    k = snprintf(head, sizeof head, "%s%u", j ? "," : "", p);
+                    ps_buf_append(&got, head, (size_t)k);
+                }
+                ps_buf_putc(&got, ';');
+            }
+        }
+        cr_assert_eq(n, 0);
+        ps_buf *want = &o.lists[e->stamp - 1];
+        cr_assert(got.len == want->len && memcmp(got.data, want->data, got.len) == 0,
+                  "postings of %.*s:\n got  %.200s\n want %.200s", (int)len, term, ps_buf_cstr(&got),
+                  ps_buf_cstr(want));
+    }
+    ps_buf_free(&got);
+    ps_segment_close(&s);
+    ps_manifest_free(&mf);
+    for (size_t i = 0; i < o.n_lists; i++)
+        ps_buf_free(&o.lists[i]);
+    free(o.lists);
+    ps_strmap_free(&o.map);
+}
+
+Test(index, postings_and_positions_equal_the_analyser_output_1_thread)
+{
+    build(1);
+    compare_with_oracle();
+}
+
+Test(index, postings_and_positions_equal_the_analyser_output_2_threads)
+{
+    build(2);
+    compare_with_oracle();
+}
+
+Test(index, stored_records_equal_the_reader_output)
+{
+    build(2);
+    ps_index *ix;
+    char err[1024];
+    cr_assert_eq(ps_index_open(dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    ps_reader *r;
+    ps_reader_create(NULL, &r);
+    ps_reader_add_path(r, corpus);
+    const ps_record *rec;
+    int n = 0;
+    while (ps_reader_next(r, &rec) == PS_OK) {
+        ps_record want = *rec;
+        want.description = ""; /* not stored by default */
+        char *a = ps_record_to_json(&want);
+        ps_record *got;
+        cr_assert_eq(ps_index_get(ix, rec->id, &got), PS_OK, "%s", rec->id);
+        char *b = ps_record_to_json(got);
+        cr_assert_str_eq(b, a);
+        cr_assert_str_eq(got->source, rec->source);
+        free(a);
+        free(b);
+        free(got);
+        n++;
+    }
+    cr_assert_eq(n, 200);
+    ps_record *none;
+    cr_assert_eq(ps_index_get(ix, "US0000000", &none), PS_END);
+    cr_assert_eq(ps_index_check(ix, err, sizeof err), PS_OK, "%s", err);
+    ps_index_info in;
+    ps_index_info_get(ix, &in);
+    cr_assert_eq(in.docs, 200);
+    cr_assert_eq(in.by_entity[PS_ENTITY_MICRO] + in.by_entity[PS_ENTITY_SMALL] + in.by_entity[PS_ENTITY_LARGE] +
+                     in.by_entity[PS_ENTITY_UNKNOWN], 200);
+    ps_index_close(ix);
+    ps_reader_free(r);
+}
+
+Test(index, an_existing_index_is_not_overwritten)
+{
+    build(1);
+    ps_index_writer *w;
+    char err[1024];
+    cr_assert_eq(ps_index_writer_open(dir, NULL, false, &w, err, sizeof err), PS_EUSAGE);
+    cr_assert(strstr(err, "already holds an index"), "%s", err);
+}
+
+Test(index, uncommitted_work_leaves_no_trace)
+{
+    build(1);
+    ps_index_writer *w;
+    char err[1024];
+    cr_assert_eq(ps_index_writer_open(dir, NULL, true, &w, err, sizeof err), PS_OK, "%s", err);
+    ps_claim c = { "1. A thing.", 1, true };
+    ps_record r = { .id = "NEW1", .kind = "", .title = "Extra", .abstract = "", .description = "",
+                    .claims = &c, .n_claims = 1, .source = "" };
+    cr_assert_eq(ps_index_writer_add(w, &r), PS_OK);
+    ps_index_writer_free(w); /* no commit */
+    ps_index *ix;
+    cr_assert_eq(ps_index_open(dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    ps_record *got;
+    cr_assert_eq(ps_index_get(ix, "NEW1", &got), PS_END);
+    ps_index_close(ix);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d)))
+        files += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert_eq(files, 2 + PS_SEG_FILES, "MANIFEST, LOCK and one segment's files only");
+}
+
+/* Flipping bytes anywhere in any file: open or check reports it. */
+Test(index, damaged_files_give_errors_never_crashes)
+{
+    build(1);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char names[16][256];
+    int nf = 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "LOCK") != 0)
+            snprintf(names[nf++], sizeof names[0], "%s", e->d_name);
+    closedir(d);
+    cr_assert_eq(nf, 1 + PS_SEG_FILES);
+    uint64_t seed = 12345;
+    for (int f = 0; f < nf; f++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+        FILE *fp = fopen(path, "r+b");
+        fseek(fp, 0, SEEK_END);
+        long size = ftell(fp);
+        for (int trial = 0; trial < 20; trial++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            long at = (long)((seed >> 33) % (uint64_t)size);
+            fseek(fp, at, SEEK_SET);
+            int c = fgetc(fp);
+            fseek(fp, at, SEEK_SET);
+            fputc(c ^ (1 << (seed >> 60 & 7)), fp);
+            fflush(fp);
+            ps_index *ix;
+            char err[1024] = "";
+            ps_rc rc = ps_index_open(dir, &ix, err, sizeof err);
+            if (rc == PS_OK) {
+                rc = ps_index_check(ix, err, sizeof err);
+                ps_index_close(ix);
+            }
+            cr_assert_neq(rc, PS_OK, "%s byte %ld flipped but nothing noticed", names[f], at);
+            cr_assert(strstr(err, names[f]) || strstr(err, "MANIFEST"), "error names the file: %s", err);
+            fseek(fp, at, SEEK_SET);
+            fputc(c, fp);
+            fflush(fp);
+        }
+        fclose(fp);
+    }
+}

@@ -1,0 +1,99 @@
+/* Postings block codec: round trips of random and edge blocks, and
+ * rejection (never a crash) of damaged bytes. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/postings_codec.h"
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)rng;
+}
+
+static void roundtrip(const uint32_t *docs, const uint32_t *tfs, uint32_t n, uint32_t prev, int first)
+{
+    uint8_t buf[PS_BLOCK_MAX_BYTES + PS_BLOCK_PAD];
+    size_t len = ps_block_encode(docs, tfs, n, prev, buf);
+    cr_assert_leq(len, PS_BLOCK_MAX_BYTES);
+    uint32_t d[PS_BLOCK_SIZE], t[PS_BLOCK_SIZE];
+    /* exactly len bytes available: the decoder must not need the padding */
+    uint8_t *exact = malloc(len);
+    memcpy(exact, buf, len);
+    cr_assert_eq(ps_block_decode(exact, len, n, prev, first, d, t), len);
+    free(exact);
+    cr_assert_arr_eq(d, docs, n * sizeof *d);
+    cr_assert_arr_eq(t, tfs, n * sizeof *t);
+    cr_assert_eq(ps_block_decode(buf, len - 1, n, prev, first, d, t), 0, "one byte short must fail");
+}
+
+Test(postings_codec, edge_blocks)
+{
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    docs[0] = 0;
+    tfs[0] = 1;
+    roundtrip(docs, tfs, 1, 0, 1);                       /* doc 0 in the first block */
+    docs[0] = UINT32_MAX - 1;
+    tfs[0] = UINT32_MAX - 1;
+    roundtrip(docs, tfs, 1, 5, 0);                       /* max gap, max tf */
+    for (uint32_t i = 0; i < PS_BLOCK_SIZE; i++) {
+        docs[i] = 1000 + i;
+        tfs[i] = 1;
+    }
+    roundtrip(docs, tfs, PS_BLOCK_SIZE, 999, 0);         /* dense full block */
+    for (uint32_t i = 0; i < PS_BLOCK_SIZE; i++)
+        docs[i] = i * 33554431u;
+    roundtrip(docs, tfs, PS_BLOCK_SIZE, 0, 1);           /* 4-byte gaps */
+}
+
+Test(postings_codec, random_blocks)
+{
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    for (int round = 0; round < 2000; round++) {
+        uint32_t n = 1 + next() % PS_BLOCK_SIZE;
+        uint32_t prev = next() % 1000000;
+        uint32_t shift = next() % 24;
+        uint32_t d = prev;
+        for (uint32_t i = 0; i < n; i++) {
+            d += 1 + (next() >> (8 + shift)); /* gaps of 1 to 2^24: no wrap in 128 steps */
+            docs[i] = d;
+            tfs[i] = 1 + (next() >> (next() % 32));
+            if (tfs[i] == UINT32_MAX)
+                tfs[i]--;
+        }
+        roundtrip(docs, tfs, n, prev, 0);
+    }
+}
+
+Test(postings_codec, damaged_bytes_never_crash_and_bad_order_is_refused)
+{
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], d[PS_BLOCK_SIZE], t[PS_BLOCK_SIZE];
+    for (uint32_t i = 0; i < PS_BLOCK_SIZE; i++) {
+        docs[i] = 10 + 3 * i;
+        tfs[i] = 1 + i % 5;
+    }
+    uint8_t buf[PS_BLOCK_MAX_BYTES + PS_BLOCK_PAD];
+    size_t len = ps_block_encode(docs, tfs, PS_BLOCK_SIZE, 9, buf);
+    int refused = 0;
+    for (int round = 0; round < 5000; round++) {
+        uint8_t copy[sizeof buf];
+        memcpy(copy, buf, sizeof buf);
+        copy[next() % len] ^= (uint8_t)(1u << (next() % 8));
+        size_t got = ps_block_decode(copy, len, PS_BLOCK_SIZE, 9, 0, d, t);
+        if (!got)
+            refused++;
+        else
+            for (uint32_t i = 1; i < PS_BLOCK_SIZE; i++)
+                cr_assert_gt(d[i], d[i - 1], "an accepted block is always increasing");
+    }
+    cr_assert_gt(refused, 0);
+    /* a doc id equal to the previous block's last is refused */
+    docs[0] = 9;
+    len = ps_block_encode(docs, tfs, 1, 9, buf);
+    cr_assert_eq(ps_block_decode(buf, len, 1, 9, 0, d, t), 0);
+    cr_assert_eq(ps_block_decode(buf, len, 0, 9, 0, d, t), 0, "empty blocks do not exist");
+}
