@@ -10,6 +10,7 @@
 
 #include <libstemmer.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 
 #include "analyze/charclass.h"
 #include "analyze/stopwords.h"
@@ -20,8 +21,20 @@
  * raw token we are willing to look at; longer raw tokens are dropped. */
 enum { RAW_MAX = PS_MAX_TOKEN_BYTES * 4, TERM_CAP = RAW_MAX * 18 + 8 };
 
+/* Stemming is two thirds of the analysis time, and patent text repeats its
+ * words (Zipf), so each analyzer keeps a direct-mapped cache of recent
+ * word -> stem results. Words longer than STEM_KEY bytes skip the cache. */
+enum { STEM_SLOTS = 8192, STEM_KEY = 23 };
+
+typedef struct stem_slot {
+    uint8_t word_len, stem_len;   /* word_len 0: empty slot */
+    char word[STEM_KEY];
+    char stem[STEM_KEY + 1];
+} stem_slot;
+
 struct ps_analyzer {
     struct sb_stemmer *stemmer;   /* NULL when stemming is off */
+    stem_slot *stem_cache;
     ps_stopset *stops;
     bool fold_accents;
     bool cjk_bigrams;
@@ -70,7 +83,9 @@ ps_rc ps_analyzer_create(const ps_analyzer_opts *opts, ps_analyzer **out)
         }
     }
     a->stops = ps_stopset_create(!opts->no_english_stop, !opts->no_patent_stop);
-    if (!a->stops) {
+    if (a->stemmer)
+        a->stem_cache = calloc(STEM_SLOTS, sizeof *a->stem_cache);
+    if (!a->stops || (a->stemmer && !a->stem_cache)) {
         ps_analyzer_free(a);
         return PS_ENOMEM;
     }
@@ -86,6 +101,7 @@ void ps_analyzer_free(ps_analyzer *a)
         return;
     if (a->stemmer)
         sb_stemmer_delete(a->stemmer);
+    free(a->stem_cache);
     ps_stopset_free(a->stops);
     free(a);
 }
@@ -213,6 +229,34 @@ static size_t tidy(char *t, size_t n, bool number)
     return o;
 }
 
+/* The stem of a->term[0..len), through the cache; sets *out_len. */
+static const char *stem(ps_analyzer *a, size_t len, long *out_len)
+{
+    stem_slot *slot = NULL;
+    if (len <= STEM_KEY) {
+        slot = &a->stem_cache[XXH3_64bits(a->term, len) & (STEM_SLOTS - 1)];
+        if (slot->word_len == len && memcmp(slot->word, a->term, len) == 0) {
+            *out_len = slot->stem_len;
+            return slot->stem;
+        }
+    }
+    const sb_symbol *st = sb_stemmer_stem(a->stemmer, (const sb_symbol *)a->term, (int)len);
+    if (!st) {
+        *out_len = (long)len;
+        return a->term;
+    }
+    int n = sb_stemmer_length(a->stemmer);
+    if (slot && n <= STEM_KEY) {
+        slot->word_len = (uint8_t)len;
+        memcpy(slot->word, a->term, len);
+        slot->stem_len = (uint8_t)n;
+        memcpy(slot->stem, st, (size_t)n);
+        slot->stem[n] = '\0';
+    }
+    *out_len = n;
+    return (const char *)st;
+}
+
 static int push(ps_analyzer *a, ps_field f, const char *term, size_t len, ps_token_kind kind,
                 uint32_t *pos, size_t start, size_t end, ps_token_fn fn, void *ctx)
 {
@@ -264,13 +308,8 @@ static int emit_word(ps_analyzer *a, ps_field f, const unsigned char *s, size_t 
         return 0;
     }
     const char *term = a->term;
-    if (!number && !sc.digit && a->stemmer) {
-        const sb_symbol *st = sb_stemmer_stem(a->stemmer, (const sb_symbol *)a->term, (int)len);
-        if (st) {
-            term = (const char *)st;
-            len = sb_stemmer_length(a->stemmer);
-        }
-    }
+    if (!number && !sc.digit && a->stemmer)
+        term = stem(a, (size_t)len, &len);
     return push(a, f, term, (size_t)len, number ? PS_TOKEN_NUMBER : PS_TOKEN_WORD, pos, start,
                 sc.end, fn, ctx);
 }

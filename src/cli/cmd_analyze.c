@@ -189,14 +189,16 @@ static int analyze_corpus(const ps_analyzer_opts *ao, ps_format fmt, int threads
     ps_vocab **voc = calloc((size_t)threads, sizeof *voc);
     ps_record **batch = calloc(BATCH, sizeof *batch);
     int status = an && voc && batch ? EXIT_OK : EXIT_INTERNAL;
-    for (int t = 0; status == EXIT_OK && t < threads; t++) {
-        ps_rc rc = ps_analyzer_create(ao, &an[t]);
-        voc[t] = ps_vocab_create();
-        if (rc == PS_EUNSUPPORTED)
-            status = cli_usage_error("analyze", "no Snowball stemmer for language '%s' (see --languages)", ao->language);
-        else if (rc != PS_OK || !voc[t])
-            status = EXIT_INTERNAL;
-    }
+    /* one probe on this thread for a clear error; the workers make their own
+     * analyzers and vocabs (memory made by another thread shares cache
+     * lines, and libstemmer writes its state per character) */
+    ps_analyzer *probe = NULL;
+    ps_rc prc = status == EXIT_OK ? ps_analyzer_create(ao, &probe) : PS_OK;
+    ps_analyzer_free(probe);
+    if (prc == PS_EUNSUPPORTED)
+        status = cli_usage_error("analyze", "no Snowball stemmer for language '%s' (see --languages)", ao->language);
+    else if (prc != PS_OK)
+        status = EXIT_INTERNAL;
     cli_progress prog;
     cli_progress_start(&prog, "analyze");
     double analyse_secs = 0;
@@ -214,10 +216,17 @@ static int analyze_corpus(const ps_analyzer_opts *ao, ps_format fmt, int threads
         }
         double t0 = cli_now();
         int failed = 0;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(| : failed)
-        for (int i = 0; i < n; i++) {
+#pragma omp parallel num_threads(threads) reduction(| : failed)
+        {
             int t = omp_get_thread_num();
-            failed |= ps_vocab_add_record(voc[t], an[t], batch[i]) != PS_OK;
+            if (!an[t] && ps_analyzer_create(ao, &an[t]) != PS_OK)
+                failed = 1;
+            if (!voc[t] && !(voc[t] = ps_vocab_create()))
+                failed = 1;
+#pragma omp for schedule(dynamic, 1)
+            for (int i = 0; i < n; i++)
+                if (!failed)
+                    failed |= ps_vocab_add_record(voc[t], an[t], batch[i]) != PS_OK;
         }
         analyse_secs += cli_now() - t0;
         for (int i = 0; i < n; i++)
@@ -235,6 +244,8 @@ static int analyze_corpus(const ps_analyzer_opts *ao, ps_format fmt, int threads
     if (status == EXIT_OK || status == EXIT_INPUT) {
         ps_analyzer_stats sum = { 0 };
         for (int t = 0; t < threads; t++) {
+            if (!an[t])
+                continue; /* a thread that never ran */
             ps_analyzer_stats st;
             ps_analyzer_stats_get(an[t], &st);
             sum.bytes += st.bytes, sum.tokens += st.tokens, sum.stopped += st.stopped;

@@ -9,6 +9,7 @@
  * each unique term whose hash % partitions == p to partition p's postings.
  * Partitions hold disjoint terms, so the threads never share a write. */
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,8 @@ typedef struct worker {
 
 struct ps_seg_builder {
     int threads;
+    ps_analyzer_opts ao;
+    char language[64];
     uint32_t weight[PS_FIELD_COUNT];
     bool store_description;
     worker *w;
@@ -88,14 +91,12 @@ ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIEL
         return NULL;
     }
     memset(b->w, 0, sizeof(worker) * (size_t)b->threads);
-    for (int t = 0; t < b->threads; t++) {
-        worker *w = &b->w[t];
-        w->weight = b->weight;
-        if (ps_analyzer_create(ao, &w->an) != PS_OK || !(w->zc = ZSTD_createCCtx())) {
-            ps_seg_builder_free(b);
-            return NULL;
-        }
-    }
+    for (int t = 0; t < b->threads; t++)
+        b->w[t].weight = b->weight;
+    /* analyzers are made by the threads that use them (see worker_ready) */
+    b->ao = *ao;
+    snprintf(b->language, sizeof b->language, "%s", ao->language ? ao->language : "english");
+    b->ao.language = b->language;
     return b;
 }
 
@@ -389,6 +390,19 @@ static ps_term_entry *partition_get(ps_partition *p, const uterm *u)
     }
 }
 
+/* Each thread creates its own analyzer and zstd context on first use: a
+ * stemmer made by another thread shares cache lines with its neighbours'
+ * (libstemmer writes its state on every character), which made two threads
+ * slower than one. */
+static bool worker_ready(ps_seg_builder *b, worker *w)
+{
+    if (!w->an && ps_analyzer_create(&b->ao, &w->an) != PS_OK)
+        return false;
+    if (!w->zc && !(w->zc = ZSTD_createCCtx()))
+        return false;
+    return true;
+}
+
 static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
 {
     ps_partition *part = &b->part[p];
@@ -450,7 +464,7 @@ ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
 #pragma omp parallel num_threads(b->threads) reduction(| : oom)
     {
         worker *w = &b->w[omp_get_thread_num()];
-        w->oom = 0;
+        w->oom = !worker_ready(b, w);
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < n; i++)
             analyse_doc(w, recs[i], b->store_description, &b->docs[first + i], &b->batch[i]);
