@@ -101,6 +101,8 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
         rc = fail(w, PS_EIO, "%s: another patsift process is writing this index", dir);
     if (rc == PS_OK) {
         rc = ps_manifest_read(dir, &w->mf, w->err, sizeof w->err);
+        /* whatever happens next, the segments already listed are not ours to remove */
+        w->committed_segs = w->mf.n_segs;
         if (rc == PS_END) {
             rc = PS_OK;
             memset(&w->mf, 0, sizeof w->mf);
@@ -120,7 +122,6 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
         }
     }
     if (rc == PS_OK) {
-        w->committed_segs = w->mf.n_segs;
         remove_leftovers(w);
         ps_analyzer_opts ao;
         ps_manifest_analyzer(&w->mf, &ao);

@@ -107,6 +107,42 @@ if [ -f corpus/sample/patents.jsonl ]; then
     cmp -s "$T/t1" "$T/t2" && ok || no "term statistics differ between 1 and 2 threads"
 fi
 
+# --- index, stats, show, check
+if [ -f corpus/sample/patents.jsonl ]; then
+    expect 0 "index the sample" -- "$BIN" index -o "$T/idx" --threads 2 corpus/sample
+    has "$T/err" "237 documents" "index summary"
+    expect 2 "index over an index" -- "$BIN" index -o "$T/idx" corpus/sample
+    has "$T/err" "already holds an index" "existing index named"
+    expect 0 "stats" -- "$BIN" stats "$T/idx"
+    has "$T/out" "237 live" "stats documents"
+    has "$T/out" "entity size      micro" "stats entities"
+    expect 0 "stats json" -- "$BIN" stats --json "$T/idx"
+    has "$T/out" '"documents": 237' "json documents"
+    expect 0 "check" -- "$BIN" check "$T/idx"
+    has "$T/out" "^ok: 237 documents" "check ok"
+    expect 0 "show" -- "$BIN" show "$T/idx" US9100001B2
+    has "$T/out" "Claims (" "show claims"
+    expect 0 "show json" -- "$BIN" show --json "$T/idx" US9100001B2
+    "$BIN" parse -q corpus/sample/patents.jsonl | grep '"id":"US9100001B2"' \
+        | sed 's/"description":"[^"]*"/"description":""/' >"$T/want.json"
+    cmp -s "$T/out" "$T/want.json" && ok || no "show --json differs from the parsed record"
+    expect 1 "show unknown id" -- "$BIN" show "$T/idx" NOPE123
+    has "$T/err" "no document 'NOPE123'" "unknown id named"
+    expect 1 "stats of no index" -- "$BIN" stats "$T"
+    has "$T/err" "no index here" "missing index explained"
+    # a damaged postings file is named by check
+    cp -r "$T/idx" "$T/bad"
+    f=$(ls "$T"/bad/*.pst)
+    printf '\xff\xff\xff\xff' | dd of="$f" bs=1 seek=200 conv=notrunc status=none
+    expect 1 "check damaged" -- "$BIN" check "$T/bad"
+    has "$T/err" ".pst: corrupt: checksum mismatch" "damaged file named"
+    expect 2 "bad weight" -- "$BIN" index -o "$T/w" --weight colour=3 corpus/sample
+    expect 2 "tiny budget" -- "$BIN" index -o "$T/w" --mem-budget 1K corpus/sample
+    # a bad record in strict mode leaves no index behind
+    expect 1 "strict index" -- "$BIN" index --strict -o "$T/strict-idx" "$T/mixed.jsonl"
+    [ ! -e "$T/strict-idx/MANIFEST" ] && ok || no "strict failure left a MANIFEST"
+fi
+
 # --- generator: deterministic
 if [ -x "$GEN" ]; then
     "$GEN" --docs 200 --seed 7 --out "$T/g1.jsonl" 2>/dev/null

@@ -241,6 +241,11 @@ Test(index, an_existing_index_is_not_overwritten)
     char err[1024];
     cr_assert_eq(ps_index_writer_open(dir, NULL, false, &w, err, sizeof err), PS_EUSAGE);
     cr_assert(strstr(err, "already holds an index"), "%s", err);
+    /* and the refused writer left the index whole */
+    ps_index *ix;
+    cr_assert_eq(ps_index_open(dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    cr_assert_eq(ps_index_check(ix, err, sizeof err), PS_OK, "%s", err);
+    ps_index_close(ix);
 }
 
 Test(index, uncommitted_work_leaves_no_trace)
