@@ -1,6 +1,6 @@
 #!/bin/bash
 # `make demo`: patsift on the bundled corpus, as far as patsift goes today
-# (read and analyse; index, search, dedup and triage come in later issues).
+# (read, analyse, index; search, dedup and triage come in later issues).
 set -eu
 BIN=${1:-build/patsift}
 S=corpus/sample
@@ -30,4 +30,20 @@ step "6. Pending applications waiting for triage (entity size, fast-track reques
      "patsift parse --tsv $S/pending.jsonl | head -12"
 "$BIN" parse --tsv -q "$S/pending.jsonl" | cut -c1-150 | head -12
 rm -f /tmp/patsift-demo.jsonl
-printf '\nNext: patsift index / search / dedup / triage (see README.md, "Roadmap").\n'
+
+IDX=$(mktemp -d)/index
+step "7. Index the published patents (not the pending applications) on all cores" \
+     "patsift index -o $IDX $S/patents.jsonl $S/xml $S/txt"
+"$BIN" index -o "$IDX" "$S/patents.jsonl" "$S/xml" "$S/txt"
+
+step "8. What the index holds" "patsift stats $IDX"
+"$BIN" stats "$IDX"
+
+step "9. A stored document, read back from the index" "patsift show $IDX US9100001B2"
+"$BIN" show "$IDX" US9100001B2 | head -14
+echo "..."
+
+step "10. Verify every byte of the index" "patsift check $IDX"
+"$BIN" check "$IDX"
+rm -rf "$(dirname "$IDX")"
+printf '\nNext: patsift search / dedup / triage (see README.md, "Roadmap").\n'

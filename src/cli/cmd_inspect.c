@@ -165,7 +165,7 @@ static void print_list(const char *label, ps_strlist l)
     printf("%-12s", label);
     for (size_t i = 0; i < l.count; i++)
         printf("%s%s", i ? "; " : " ", l.items[i]);
-    printf("\n");
+    printf("%s\n", l.count ? "" : " -");
 }
 
 int cmd_show(int argc, char **argv)
