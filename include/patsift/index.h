@@ -46,11 +46,13 @@ typedef struct ps_index_writer ps_index_writer;
 ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool append,
                            ps_index_writer **out, char *err, size_t errlen);
 
-/* Queues a record (copied). Analysis runs in batches across threads. */
+/* Queues a record (copied). Analysis runs in batches across threads. A
+ * record whose id is already in the index (or added earlier) replaces it:
+ * the older document is marked deleted at commit. */
 ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r);
 
-/* Writes what is pending and publishes every new segment in one atomic
- * MANIFEST replacement. */
+/* Writes what is pending and publishes every new segment and deletion in
+ * one atomic MANIFEST replacement. Ends the writer's work: free it next. */
 ps_rc ps_index_writer_commit(ps_index_writer *w);
 
 typedef struct ps_index_write_stats {
@@ -83,7 +85,8 @@ typedef struct ps_index_info {
     uint64_t terms;            /* distinct terms summed over segments */
     uint32_t segments;
     uint64_t generation;
-    uint64_t bytes_lexicon, bytes_postings, bytes_positions, bytes_docs, bytes_store, bytes_other;
+    uint64_t bytes_lexicon, bytes_postings, bytes_positions, bytes_docs, bytes_store;
+    uint64_t bytes_other;      /* deletion files */
     double avg_field_len[PS_FIELD_COUNT];
     double avg_doc_len;        /* weighted */
     int32_t min_date, max_date; /* publication dates, YYYYMMDD; 0 when none */

@@ -21,7 +21,9 @@ static void help(void)
         "\n"
         "options:\n"
         "  -o, --output DIR         the index folder (created if needed; it must not\n"
-        "                           already hold an index)\n"
+        "                           already hold an index unless --append)\n"
+        "      --append             add to the index in DIR as a new segment; a record\n"
+        "                           whose id is already indexed replaces the older one\n"
         "  -t, --threads N          analysis threads (default: all cores)\n"
         "  -f, --format FMT         input format: auto (default), uspto-xml, jsonl, text\n"
         "      --mem-budget SIZE    memory for the in-memory segment, e.g. 512M, 2G\n"
@@ -44,6 +46,7 @@ static void help(void)
         "examples:\n"
         "  patsift index -o idx corpus/sample\n"
         "  patsift index -o grants --threads 2 --mem-budget 2G ipg*.xml.gz\n"
+        "  patsift index -o grants --append ipg130423.xml.gz   # next week's grants\n"
         "  patsift stats idx\n",
         PS_WEIGHT_TITLE, PS_WEIGHT_ABSTRACT, PS_WEIGHT_CLAIMS, PS_WEIGHT_DESCRIPTION);
 }
@@ -75,7 +78,7 @@ static bool parse_weight(const char *arg, uint32_t weight[PS_FIELD_COUNT], bool 
 
 int cmd_index(int argc, char **argv)
 {
-    enum { O_BUDGET = 256, O_STORE_DESC, O_WEIGHT, O_STRICT };
+    enum { O_BUDGET = 256, O_STORE_DESC, O_WEIGHT, O_STRICT, O_APPEND };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "threads", required_argument, NULL, 't' },
@@ -84,6 +87,7 @@ int cmd_index(int argc, char **argv)
         { "store-description", no_argument, NULL, O_STORE_DESC },
         { "weight", required_argument, NULL, O_WEIGHT },
         { "strict", no_argument, NULL, O_STRICT },
+        { "append", no_argument, NULL, O_APPEND },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         CLI_ANALYSIS_LONGOPTS,
@@ -93,7 +97,7 @@ int cmd_index(int argc, char **argv)
     ps_reader_opts ro = { 0 };
     cli_diag diag = { .limit = 20 };
     const char *dir = NULL;
-    bool quiet = false, weight_set = false;
+    bool quiet = false, weight_set = false, append = false;
     unsigned long v;
     int c;
     optind = 1;
@@ -119,6 +123,7 @@ int cmd_index(int argc, char **argv)
                 return cli_usage_error("index", "--weight needs FIELD=N (title, abstract, claims, description; N 0-100), not '%s'", optarg);
             break;
         case O_STRICT: ro.strict = true; break;
+        case O_APPEND: append = true; break;
         case 'q': quiet = true; break;
         case 'h': help(); return EXIT_OK;
         default:
@@ -148,7 +153,7 @@ int cmd_index(int argc, char **argv)
     }
     char err[1024];
     ps_index_writer *w;
-    ps_rc rc = ps_index_writer_open(dir, &io, false, &w, err, sizeof err);
+    ps_rc rc = ps_index_writer_open(dir, &io, append, &w, err, sizeof err);
     if (rc != PS_OK) {
         fprintf(stderr, "patsift index: %s\n", err);
         ps_reader_free(r);

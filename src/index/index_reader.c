@@ -61,14 +61,18 @@ ps_rc ps_index_info_get(const ps_index *ix, ps_index_info *out)
     uint64_t len[PS_FIELD_COUNT] = { 0 }, wlen = 0;
     for (uint32_t s = 0; s < ix->mf.n_segs; s++) {
         const ps_segment *seg = &ix->seg[s];
-        out->docs += seg->n_docs;
+        out->docs += seg->n_docs - seg->n_deleted;
+        out->deleted += seg->n_deleted;
         out->terms += seg->n_terms;
+        out->bytes_other += seg->del.size;
         uint64_t *bytes[PS_SEG_FILES] = { &out->bytes_lexicon, &out->bytes_postings, &out->bytes_positions,
                                            &out->bytes_docs, &out->bytes_store };
         for (int k = 0; k < PS_SEG_FILES; k++)
             *bytes[k] += seg->f[k].size;
-        wlen += seg->total_len;
         for (uint32_t i = 0; i < seg->n_docs; i++) {
+            if (!ps_segment_live(seg, i))
+                continue;
+            wlen += ps_segment_doc_wlen(seg, i);
             for (int f = 0; f < PS_FIELD_COUNT; f++)
                 len[f] += ps_segment_doc_len(seg, i, f);
             int32_t d = ps_segment_doc_pub(seg, i);

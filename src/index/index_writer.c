@@ -5,7 +5,12 @@
  * are fsynced before the MANIFEST that lists them is renamed into place, so
  * a crash at any moment leaves the old MANIFEST and old segments intact;
  * files no MANIFEST lists are leftovers and the next writer removes them.
- * One writer at a time: LOCK is flock()ed. */
+ * One writer at a time: LOCK is flock()ed.
+ *
+ * Replacement by id: every live id maps to its (segment, doc). A record
+ * whose id is already there marks the older document deleted; deletions
+ * of a segment are written as a new deletion file at commit. A segment
+ * whose documents are all deleted leaves the MANIFEST. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +23,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/strmap.h"
+#include "index/deletes.h"
 #include "index/manifest.h"
 #include "index/seg_builder.h"
+#include "index/segment.h"
 #include "index/seg_writer.h"
 #include "patsift/index.h"
 
@@ -38,6 +46,17 @@ struct ps_index_writer {
     size_t batch_bytes;
     size_t budget;
     ps_index_write_stats st;
+    ps_strmap ids;             /* id -> a: segment index, b: doc; stamp 1 when live */
+    uint32_t cur_docs;         /* documents of the in-memory segment, batch included */
+    struct seg_del {
+        uint8_t *bits;
+        size_t cap;            /* bytes */
+        uint32_t count;
+        bool dirty;
+        char old_name[80];     /* the deletion file this commit supersedes */
+    } *del;
+    size_t n_del;
+    bool committed;            /* commit ends a writer's work */
     char err[1024];
 };
 
@@ -54,7 +73,24 @@ const char *ps_index_writer_errmsg(const ps_index_writer *w) { return w->err; }
 
 void ps_index_writer_stats(const ps_index_writer *w, ps_index_write_stats *out) { *out = w->st; }
 
-/* Removes seg-* files the MANIFEST does not list (a crashed writer's). */
+static bool listed(const ps_manifest *mf, const char *file)
+{
+    for (uint32_t i = 0; i < mf->n_segs; i++) {
+        const ps_manifest_seg *ms = &mf->segs[i];
+        if (strcmp(file, ms->del_name) == 0)
+            return true;
+        size_t n = strlen(ms->name);
+        if (strncmp(file, ms->name, n) != 0)
+            continue;
+        for (int k = 0; k < PS_SEG_FILES; k++)
+            if (strcmp(file + n, ps_seg_ext[k]) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Removes seg-* files the MANIFEST does not list (a crashed writer's, or
+ * superseded deletion files). */
 static void remove_leftovers(ps_index_writer *w)
 {
     DIR *d = opendir(w->dir);
@@ -64,11 +100,7 @@ static void remove_leftovers(ps_index_writer *w)
     while ((e = readdir(d))) {
         if (strncmp(e->d_name, "seg-", 4) != 0 && !strstr(e->d_name, "MANIFEST.tmp."))
             continue;
-        bool live = false;
-        for (uint32_t i = 0; i < w->mf.n_segs && !live; i++) {
-            size_t n = strlen(w->mf.segs[i].name);
-            live = strncmp(e->d_name, w->mf.segs[i].name, n) == 0 && e->d_name[n] == '.';
-        }
+        bool live = listed(&w->mf, e->d_name);
         if (!live) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", w->dir, e->d_name);
@@ -76,6 +108,80 @@ static void remove_leftovers(ps_index_writer *w)
         }
     }
     closedir(d);
+}
+
+/* The deletion state of segment s, created on first use. */
+static struct seg_del *seg_del(ps_index_writer *w, uint32_t s)
+{
+    if (s >= w->n_del) {
+        size_t n = s + 16;
+        struct seg_del *d = realloc(w->del, n * sizeof *d);
+        if (!d)
+            return NULL;
+        memset(d + w->n_del, 0, (n - w->n_del) * sizeof *d);
+        w->del = d;
+        w->n_del = n;
+    }
+    return &w->del[s];
+}
+
+static ps_rc mark_deleted(ps_index_writer *w, uint32_t s, uint32_t doc)
+{
+    struct seg_del *d = seg_del(w, s);
+    if (!d)
+        return PS_ENOMEM;
+    if (doc / 8 >= d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 1024;
+        while (cap <= doc / 8)
+            cap *= 2;
+        uint8_t *b = realloc(d->bits, cap);
+        if (!b)
+            return PS_ENOMEM;
+        memset(b + d->cap, 0, cap - d->cap);
+        d->bits = b;
+        d->cap = cap;
+    }
+    if (!ps_bit_get(d->bits, doc)) {
+        ps_bit_set(d->bits, doc);
+        d->count++;
+        d->dirty = true;
+    }
+    return PS_OK;
+}
+
+/* Loads the ids and deletions of the committed segments. */
+static ps_rc load_existing(ps_index_writer *w)
+{
+    for (uint32_t s = 0; s < w->mf.n_segs; s++) {
+        ps_segment seg;
+        ps_rc rc = ps_segment_open(&seg, w->dir, &w->mf.segs[s], w->err, sizeof w->err);
+        if (rc != PS_OK)
+            return rc;
+        for (uint32_t d = 0; d < seg.n_docs && rc == PS_OK; d++) {
+            if (!ps_segment_live(&seg, d)) {
+                rc = mark_deleted(w, s, d);
+                continue;
+            }
+            const char *id = ps_segment_doc_id(&seg, d);
+            ps_strmap_entry *e = ps_strmap_get(&w->ids, id, strlen(id));
+            if (!e)
+                rc = PS_ENOMEM;
+            else if (e->stamp) /* the same id live twice: the newer segment wins */
+                rc = mark_deleted(w, (uint32_t)e->a, (uint32_t)e->b);
+            if (e) {
+                e->a = s;
+                e->b = d;
+                e->stamp = 1;
+            }
+        }
+        ps_segment_close(&seg);
+        struct seg_del *sd = seg_del(w, s);
+        if (rc != PS_OK || !sd)
+            return fail(w, PS_ENOMEM, "out of memory loading the index ids");
+        sd->dirty = sd->count != w->mf.segs[s].n_deleted;
+        snprintf(sd->old_name, sizeof sd->old_name, "%s", w->mf.segs[s].del_name);
+    }
+    return PS_OK;
 }
 
 ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool append,
@@ -123,6 +229,9 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
     }
     if (rc == PS_OK) {
         remove_leftovers(w);
+        rc = load_existing(w);
+    }
+    if (rc == PS_OK) {
         ps_analyzer_opts ao;
         ps_manifest_analyzer(&w->mf, &ao);
         int threads = opts->threads > 0 ? opts->threads : omp_get_num_procs();
@@ -176,6 +285,7 @@ static ps_rc write_segment(ps_index_writer *w)
         w->st.bytes_written += out.bytes[k];
     w->st.tokens += ps_seg_builder_tokens(w->b);
     ps_seg_builder_reset(w->b);
+    w->cur_docs = 0;
     return PS_OK;
 }
 
@@ -209,8 +319,18 @@ static size_t record_bytes(const ps_record *r)
 
 ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r)
 {
+    if (w->committed)
+        return fail(w, PS_EUSAGE, "the writer has committed; open a new one to add more");
     if (!*r->id)
         return fail(w, PS_EUSAGE, "record without an id");
+    ps_strmap_entry *e = ps_strmap_get(&w->ids, r->id, strlen(r->id));
+    if (!e)
+        return fail(w, PS_ENOMEM, "out of memory");
+    if (e->stamp && mark_deleted(w, (uint32_t)e->a, (uint32_t)e->b) != PS_OK)
+        return fail(w, PS_ENOMEM, "out of memory");
+    e->a = w->mf.n_segs; /* the in-memory segment gets this index when written */
+    e->b = w->cur_docs++;
+    e->stamp = 1;
     ps_record *c = ps_record_clone(r);
     if (!c)
         return fail(w, PS_ENOMEM, "out of memory");
@@ -224,6 +344,39 @@ ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r)
     return PS_OK;
 }
 
+/* Writes the changed deletion files for generation gen and builds the new
+ * segment list (fully deleted segments left out) into *next. */
+static ps_rc write_deletions(ps_index_writer *w, uint64_t gen, ps_manifest *next)
+{
+    *next = w->mf;
+    next->segs = calloc(w->mf.n_segs ? w->mf.n_segs : 1, sizeof *next->segs);
+    if (!next->segs)
+        return fail(w, PS_ENOMEM, "out of memory");
+    next->n_segs = 0;
+    for (uint32_t s = 0; s < w->mf.n_segs; s++) {
+        ps_manifest_seg ms = w->mf.segs[s];
+        struct seg_del *d = s < w->n_del ? &w->del[s] : NULL;
+        if (d && d->count == ms.n_docs)
+            continue; /* every document replaced: the segment goes */
+        if (d && d->dirty) {
+            snprintf(ms.del_name, sizeof ms.del_name, "%s.del.%llu", ms.name, (unsigned long long)gen);
+            ms.n_deleted = d->count;
+            uint8_t *bits = calloc((ms.n_docs + 7) / 8 + 1, 1);
+            if (!bits)
+                return fail(w, PS_ENOMEM, "out of memory");
+            memcpy(bits, d->bits, d->cap < (ms.n_docs + 7) / 8 ? d->cap : (ms.n_docs + 7) / 8);
+            ps_rc rc = ps_deletes_write(w->dir, ms.del_name, bits, ms.n_docs, ms.n_deleted, &ms.del_checksum,
+                                        w->err, sizeof w->err);
+            free(bits);
+            if (rc != PS_OK)
+                return rc;
+        }
+        next->segs[next->n_segs++] = ms;
+    }
+    next->generation = gen;
+    return PS_OK;
+}
+
 ps_rc ps_index_writer_commit(ps_index_writer *w)
 {
     ps_rc rc = flush_batch(w);
@@ -231,13 +384,27 @@ ps_rc ps_index_writer_commit(ps_index_writer *w)
         rc = write_segment(w);
     if (rc != PS_OK)
         return rc;
-    w->mf.generation++;
-    rc = ps_manifest_write(w->dir, &w->mf, w->err, sizeof w->err);
+    ps_manifest next = { 0 };
+    rc = write_deletions(w, w->mf.generation + 1, &next);
+    if (rc == PS_OK)
+        rc = ps_manifest_write(w->dir, &next, w->err, sizeof w->err);
     if (rc != PS_OK) {
-        w->mf.generation--;
+        /* the new deletion files are unlisted: the next writer removes them */
+        free(next.segs);
         return rc;
     }
+    ps_manifest_free(&w->mf);
+    w->mf = next;
     w->committed_segs = w->mf.n_segs;
+    w->committed = true;
+    /* the old deletion files and dropped segments are now unlisted */
+    remove_leftovers(w);
+    for (size_t i = 0; i < w->n_del; i++)
+        free(w->del[i].bits);
+    free(w->del);
+    w->del = NULL;
+    w->n_del = 0;
+    ps_strmap_free(&w->ids);
     return PS_OK;
 }
 
@@ -252,6 +419,10 @@ void ps_index_writer_free(ps_index_writer *w)
     free(w->batch);
     ps_seg_builder_free(w->b);
     ps_manifest_free(&w->mf);
+    for (size_t i = 0; i < w->n_del; i++)
+        free(w->del[i].bits);
+    free(w->del);
+    ps_strmap_free(&w->ids);
     if (w->lock_fd >= 0)
         close(w->lock_fd);
     free(w);

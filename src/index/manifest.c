@@ -90,7 +90,7 @@ ps_rc ps_manifest_read(const char *dir, ps_manifest *m, char *err, size_t errlen
         m->weight[i] = get_u32(&c);
     get_str(&c, m->language, sizeof m->language);
     m->n_segs = get_u32(&c);
-    if (!c.bad && m->n_segs > (size_t)(c.end - c.p) / 48)
+    if (!c.bad && m->n_segs > (size_t)(c.end - c.p) / 64)
         c.bad = true;
     if (!c.bad && m->n_segs) {
         m->segs = calloc(m->n_segs, sizeof *m->segs);
@@ -105,6 +105,11 @@ ps_rc ps_manifest_read(const char *dir, ps_manifest *m, char *err, size_t errlen
         m->segs[i].n_docs = get_u32(&c);
         for (int k = 0; k < PS_SEG_FILES; k++)
             m->segs[i].checksum[k] = get_u64(&c);
+        m->segs[i].n_deleted = get_u32(&c);
+        get_str(&c, m->segs[i].del_name, sizeof m->segs[i].del_name);
+        m->segs[i].del_checksum = get_u64(&c);
+        if (m->segs[i].n_deleted > m->segs[i].n_docs || (m->segs[i].n_deleted && !m->segs[i].del_name[0]))
+            c.bad = true;
     }
     if (!c.bad && c.p != c.end)
         c.bad = true;
@@ -146,6 +151,9 @@ ps_rc ps_manifest_write(const char *dir, const ps_manifest *m, char *err, size_t
             ps_bin_u32(&w, m->segs[i].n_docs);
             for (int k = 0; k < PS_SEG_FILES; k++)
                 ps_bin_u64(&w, m->segs[i].checksum[k]);
+            ps_bin_u32(&w, m->segs[i].n_deleted);
+            put_str(&w, m->segs[i].del_name);
+            ps_bin_u64(&w, m->segs[i].del_checksum);
         }
         rc = ps_binwriter_finish(&w);
     }

@@ -12,6 +12,9 @@ typedef struct ps_manifest_seg {
     char name[64];
     uint32_t n_docs;
     uint64_t checksum[PS_SEG_FILES];
+    uint32_t n_deleted;
+    char del_name[80];       /* "" when no document is deleted */
+    uint64_t del_checksum;
 } ps_manifest_seg;
 
 typedef struct ps_manifest {

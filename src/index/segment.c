@@ -6,6 +6,7 @@
 #include <zstd.h>
 
 #include "common/record_builder.h"
+#include "index/deletes.h"
 #include "index/postings_codec.h"
 #include "index/segment.h"
 
@@ -131,6 +132,12 @@ ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms,
         ps_segment_close(s);
         return corrupt(err, errlen, path[PS_SEG_LEX], "bad lexicon layout");
     }
+    ps_rc rc = ps_deletes_open(&s->del, dir, ms, &s->del_bits, err, errlen);
+    if (rc != PS_OK) {
+        ps_segment_close(s);
+        return rc;
+    }
+    s->n_deleted = ms->n_deleted;
     return PS_OK;
 }
 
@@ -138,6 +145,7 @@ void ps_segment_close(ps_segment *s)
 {
     for (int k = 0; k < PS_SEG_FILES; k++)
         ps_binfile_close(&s->f[k]);
+    ps_binfile_close(&s->del);
 }
 
 void ps_segment_term(const ps_segment *s, uint64_t i, const char **term, uint32_t *len, uint32_t *df)
@@ -242,7 +250,7 @@ const char *ps_segment_doc_cpc(const ps_segment *s, uint32_t i)
 int64_t ps_segment_find_id(const ps_segment *s, const char *id)
 {
     for (uint32_t i = 0; i < s->n_docs; i++)
-        if (strcmp(ps_segment_doc_id(s, i), id) == 0)
+        if (ps_segment_live(s, i) && strcmp(ps_segment_doc_id(s, i), id) == 0)
             return i;
     return -1;
 }

@@ -23,12 +23,21 @@ typedef struct ps_segment {
     const uint8_t *id_off, *pub, *filing, *priority, *len, *wlen, *n_claims, *n_indep, *entity,
         *fast_track, *kind, *cpc_off, *store_off, *id_pool, *cpc_pool;
     uint64_t id_pool_size, cpc_pool_size;
+    ps_binfile del;              /* deletion file, if any */
+    const uint8_t *del_bits;     /* NULL: nothing deleted */
+    uint32_t n_deleted;
 } ps_segment;
 
 /* Opens dir/ms->name.*: checks headers, that each file's checksum footer is
  * the one the manifest recorded, the .lex and .doc checksums and layout. */
 ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms, char *err, size_t errlen);
 void ps_segment_close(ps_segment *s);
+
+/* False when document i was replaced by a newer record with its id. */
+static inline bool ps_segment_live(const ps_segment *s, uint32_t i)
+{
+    return !s->del_bits || !((s->del_bits[i / 8] >> (i % 8)) & 1);
+}
 
 /* Lexicon entry i: term bytes and df. */
 void ps_segment_term(const ps_segment *s, uint64_t i, const char **term, uint32_t *len, uint32_t *df);
@@ -58,7 +67,7 @@ uint32_t ps_segment_doc_len(const ps_segment *s, uint32_t i, int field);
 uint8_t ps_segment_doc_entity(const ps_segment *s, uint32_t i);
 /* First CPC code or "" (NUL-terminated within the pool). */
 const char *ps_segment_doc_cpc(const ps_segment *s, uint32_t i);
-/* Index of the document with this id, or -1. O(n_docs). */
+/* Index of the live document with this id, or -1. O(n_docs). */
 int64_t ps_segment_find_id(const ps_segment *s, const char *id);
 
 /* Rebuilds document i as a record in one malloc'ed block. */

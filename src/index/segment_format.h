@@ -5,7 +5,7 @@
  *   MANIFEST            the live segments (magic "PSMF"); replaced atomically
  *   LOCK                flock()ed by a writer
  *   seg-G-K.lex .pst .pos .doc .sto   segment K written in generation G
- *   seg-G-K.del         (later: deletion bitmaps)
+ *   seg-G-K.del.H       documents of segment seg-G-K deleted as of generation H
  *
  * MANIFEST payload
  *   u64 generation              increases with every commit
@@ -19,6 +19,9 @@
  *     u32 n_docs
  *     u64 checksum[5]           footer checksums of .lex .pst .pos .doc .sto,
  *                               so a file swapped in from elsewhere is caught
+ *     u32 n_deleted             documents replaced by a newer record of the same id
+ *     str del_name              the deletion file, "" when n_deleted is 0
+ *     u64 del_checksum          its footer checksum
  *
  * .lex (magic "PSLX") lexicon, terms sorted by bytes (memcmp, then length)
  *   u64 n_terms
@@ -55,6 +58,10 @@
  *   u64 store_off[n_docs + 1]                 into the .sto payload
  *   id pool (ids, NUL after each), cpc pool; each section 8-byte aligned
  *
+ * .del.H (magic "PSDL") deletions: u32 n_docs, u32 n_deleted, then a bitmap
+ *   of ceil(n_docs / 8) bytes, bit (d % 8) of byte d / 8 set when doc d is
+ *   deleted. Segments stay immutable: a new generation writes a new file.
+ *
  * .sto (magic "PSST") stored text: one zstd frame per document holding
  *   str kind, title, abstract, description (or ""), source
  *   u32 n_claims, per claim: u32 num, u8 independent, str text
@@ -72,6 +79,7 @@
 #define PS_MAGIC_POSITIONS "PSPO"
 #define PS_MAGIC_DOCS "PSDC"
 #define PS_MAGIC_STORE "PSST"
+#define PS_MAGIC_DELETES "PSDL"
 
 #define PS_LEX_ENTRY_BYTES 32u
 #define PS_SKIP_BYTES 20u

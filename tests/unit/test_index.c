@@ -317,3 +317,183 @@ Test(index, damaged_files_give_errors_never_crashes)
         fclose(fp);
     }
 }
+
+/* The searchable state of an index, independent of segments and doc ids:
+ * sorted lines "term<TAB>id<TAB>wtf<TAB>positions" for live documents. */
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *dump_state(const char *d, size_t *n_lines)
+{
+    ps_manifest mf;
+    char err[1024];
+    cr_assert_eq(ps_manifest_read(d, &mf, err, sizeof err), PS_OK, "%s", err);
+    size_t n = 0, cap = 1 << 16;
+    char **lines = malloc(cap * sizeof *lines);
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    for (uint32_t s = 0; s < mf.n_segs; s++) {
+        ps_segment seg;
+        cr_assert_eq(ps_segment_open(&seg, d, &mf.segs[s], err, sizeof err), PS_OK, "%s", err);
+        for (uint64_t t = 0; t < seg.n_terms; t++) {
+            const char *term;
+            uint32_t len, df, mw, ml, po;
+            ps_segment_term(&seg, t, &term, &len, &df);
+            ps_seg_postings it;
+            cr_assert_eq(ps_seg_postings_init(&seg, t, &it), PS_OK);
+            const uint8_t *pos = it.pos;
+            int k;
+            while ((k = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
+                for (int i = 0; i < k; i++) {
+                    char line[4096];
+                    int o = snprintf(line, sizeof line, "%.*s\t%s\t%u\t", (int)len, term,
+                                     ps_segment_doc_id(&seg, docs[i]), tfs[i]);
+                    uint32_t cnt, delta, p = 0;
+                    cr_assert_eq(ps_varint_get(&pos, it.pos_end, &cnt), 0);
+                    for (uint32_t j = 0; j < cnt; j++) {
+                        cr_assert_eq(ps_varint_get(&pos, it.pos_end, &delta), 0);
+                        p += delta;
+                        if (o < (int)sizeof line - 16)
+                            o += snprintf(line + o, sizeof line - (size_t)o, "%u,", p);
+                    }
+                    if (!ps_segment_live(&seg, docs[i]))
+                        continue;
+                    if (n == cap)
+                        lines = realloc(lines, (cap *= 2) * sizeof *lines);
+                    lines[n++] = strdup(line);
+                }
+            }
+        }
+        ps_segment_close(&seg);
+    }
+    ps_manifest_free(&mf);
+    qsort(lines, n, sizeof *lines, cmp_line);
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(lines[i]) + 1;
+    char *all = malloc(total), *o = all;
+    for (size_t i = 0; i < n; i++) {
+        o = stpcpy(o, lines[i]);
+        *o++ = '\n';
+        free(lines[i]);
+    }
+    *o = '\0';
+    free(lines);
+    *n_lines = n;
+    return all;
+}
+
+/* Adds records of path to the index in d; with edit, titles become
+ * "Revised <title>" for the first `limit` records. */
+static void add_file(const char *d, const char *path, bool append, int limit, bool edit)
+{
+    ps_index_opts o = { .threads = 2 };
+    ps_index_writer *w;
+    char err[1024];
+    cr_assert_eq(ps_index_writer_open(d, &o, append, &w, err, sizeof err), PS_OK, "%s", err);
+    ps_reader *r;
+    ps_reader_create(NULL, &r);
+    ps_reader_add_path(r, path);
+    const ps_record *rec;
+    int n = 0;
+    while ((limit < 0 || n < limit) && ps_reader_next(r, &rec) == PS_OK) {
+        ps_record copy = *rec;
+        char title[1024];
+        if (edit) {
+            snprintf(title, sizeof title, "Revised %s", rec->title);
+            copy.title = title;
+        }
+        cr_assert_eq(ps_index_writer_add(w, &copy), PS_OK, "%s", ps_index_writer_errmsg(w));
+        n++;
+    }
+    cr_assert_eq(ps_index_writer_commit(w), PS_OK, "%s", ps_index_writer_errmsg(w));
+    ps_index_writer_free(w);
+    ps_reader_free(r);
+}
+
+Test(index, append_with_replacement_equals_a_fresh_build)
+{
+    /* incremental: everything, then 30 revised records, then the same 30 again */
+    add_file(dir, corpus, false, -1, false);
+    add_file(dir, corpus, true, 30, true);
+    add_file(dir, corpus, true, 30, true);
+    /* fresh: the same final records in one build (revised first, then the rest) */
+    char fresh[] = "/tmp/patsift-fresh-XXXXXX";
+    cr_assert_not_null(mkdtemp(fresh));
+    rmdir(fresh);
+    ps_index_opts o = { .threads = 1 };
+    ps_index_writer *w;
+    char err[1024];
+    cr_assert_eq(ps_index_writer_open(fresh, &o, false, &w, err, sizeof err), PS_OK, "%s", err);
+    ps_reader *r;
+    ps_reader_create(NULL, &r);
+    ps_reader_add_path(r, corpus);
+    const ps_record *rec;
+    int n = 0;
+    while (ps_reader_next(r, &rec) == PS_OK) {
+        ps_record copy = *rec;
+        char title[1024];
+        if (n++ < 30) {
+            snprintf(title, sizeof title, "Revised %s", rec->title);
+            copy.title = title;
+        }
+        cr_assert_eq(ps_index_writer_add(w, &copy), PS_OK);
+    }
+    cr_assert_eq(ps_index_writer_commit(w), PS_OK);
+    ps_index_writer_free(w);
+    ps_reader_free(r);
+
+    size_t na, nb;
+    char *a = dump_state(dir, &na), *b = dump_state(fresh, &nb);
+    cr_assert_gt(na, 10000);
+    cr_assert_eq(na, nb);
+    cr_assert(strcmp(a, b) == 0, "incremental and fresh indexes differ");
+    free(a);
+    free(b);
+
+    ps_index *ix;
+    cr_assert_eq(ps_index_open(dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    ps_index_info in;
+    ps_index_info_get(ix, &in);
+    cr_assert_eq(in.docs, 200);
+    cr_assert_eq(in.deleted, 30, "the second revision dropped the first revision's segment");
+    cr_assert_eq(in.segments, 2);
+    ps_record *got;
+    cr_assert_eq(ps_index_get(ix, "US9100001B2", &got), PS_OK);
+    cr_assert(strncmp(got->title, "Revised ", 8) == 0, "%s", got->title);
+    free(got);
+    cr_assert_eq(ps_index_check(ix, err, sizeof err), PS_OK, "%s", err);
+    ps_index_close(ix);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fresh);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(index, duplicate_ids_in_one_build_keep_the_last)
+{
+    ps_index_writer *w;
+    char err[1024];
+    cr_assert_eq(ps_index_writer_open(dir, NULL, false, &w, err, sizeof err), PS_OK, "%s", err);
+    const char *titles[] = { "First pump", "Second pump", "Third pump" };
+    for (int i = 0; i < 3; i++) {
+        ps_record r = { .id = i == 1 ? "OTHER" : "SAME", .kind = "", .title = titles[i], .abstract = "",
+                        .description = "", .source = "" };
+        cr_assert_eq(ps_index_writer_add(w, &r), PS_OK);
+    }
+    cr_assert_eq(ps_index_writer_commit(w), PS_OK, "%s", ps_index_writer_errmsg(w));
+    ps_record r = { .id = "LATE", .kind = "", .title = "x", .abstract = "", .description = "", .source = "" };
+    cr_assert_eq(ps_index_writer_add(w, &r), PS_EUSAGE, "no adding after commit");
+    ps_index_writer_free(w);
+    ps_index *ix;
+    cr_assert_eq(ps_index_open(dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    ps_record *got;
+    cr_assert_eq(ps_index_get(ix, "SAME", &got), PS_OK);
+    cr_assert_str_eq(got->title, "Third pump");
+    free(got);
+    ps_index_info in;
+    ps_index_info_get(ix, &in);
+    cr_assert_eq(in.docs, 2);
+    cr_assert_eq(in.deleted, 1);
+    ps_index_close(ix);
+}
