@@ -274,7 +274,11 @@ static ps_rc write_segment(ps_index_writer *w)
     snprintf(ms->name, sizeof ms->name, "seg-%llu-%u", (unsigned long long)w->mf.generation + 1,
              w->mf.n_segs - w->committed_segs);
     ps_seg_written out;
-    ps_rc rc = ps_seg_write(w->b, w->dir, ms->name, &out, w->err, sizeof w->err);
+    ps_seg_source src;
+    ps_rc rc = ps_seg_builder_source(w->b, &src);
+    if (rc != PS_OK)
+        return fail(w, rc, "out of memory");
+    rc = ps_seg_write(&src, w->dir, ms->name, &out, w->err, sizeof w->err);
     if (rc != PS_OK)
         return rc;
     memcpy(ms->checksum, out.checksum, sizeof ms->checksum);

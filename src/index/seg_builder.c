@@ -71,6 +71,10 @@ struct ps_seg_builder {
     doc_terms *batch;       /* per document of the current batch */
     size_t cap_batch;
     ps_term_entry **sorted;
+    struct sorted_iter {
+        ps_term_entry **terms;
+        size_t n, next;
+    } iter;
 };
 
 ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIELD_COUNT],
@@ -166,7 +170,6 @@ size_t ps_seg_builder_memory(const ps_seg_builder *b)
     return n;
 }
 
-const ps_seg_doc *ps_seg_builder_doc(const ps_seg_builder *b, uint32_t i) { return &b->docs[i]; }
 
 /* ---- phase 1 ---- */
 
@@ -490,7 +493,18 @@ static int entry_cmp(const void *x, const void *y)
     return ps_term_cmp(a->term, a->len, b->term, b->len);
 }
 
-ps_rc ps_seg_builder_sorted_terms(ps_seg_builder *b, ps_term_entry ***out, size_t *n)
+typedef struct sorted_iter sorted_iter;
+
+static int next_sorted(void *ctx, const ps_term_entry **e)
+{
+    sorted_iter *it = ctx;
+    if (it->next == it->n)
+        return 0;
+    *e = it->terms[it->next++];
+    return 1;
+}
+
+ps_rc ps_seg_builder_source(ps_seg_builder *b, ps_seg_source *out)
 {
     size_t total = 0;
     for (int t = 0; t < b->threads; t++)
@@ -505,7 +519,7 @@ ps_rc ps_seg_builder_sorted_terms(ps_seg_builder *b, ps_term_entry ***out, size_
             if (b->part[t].slot[i])
                 b->sorted[k++] = b->part[t].slot[i];
     qsort(b->sorted, k, sizeof *b->sorted, entry_cmp);
-    *out = b->sorted;
-    *n = k;
+    b->iter = (sorted_iter){ .terms = b->sorted, .n = k };
+    *out = (ps_seg_source){ .next_term = next_sorted, .ctx = &b->iter, .docs = b->docs, .n_docs = b->n_docs };
     return PS_OK;
 }

@@ -9,18 +9,8 @@
 #include <stdint.h>
 
 #include "common/buf.h"
-#include "index/segment_format.h"
+#include "index/seg_source.h"
 #include "patsift/index.h"
-
-typedef struct ps_term_entry {
-    const char *term;
-    uint32_t len;
-    uint32_t df;
-    uint32_t last_doc;
-    uint64_t hash;
-    ps_buf post;    /* varint (doc delta, wtf) pairs; the first delta is from 0 */
-    ps_buf pos;     /* varint count, deltas: the .pos format already */
-} ps_term_entry;
 
 typedef struct ps_partition {
     ps_term_entry **slot;
@@ -29,21 +19,6 @@ typedef struct ps_partition {
     size_t bytes;    /* postings + positions bytes, for the budget */
     int oom;
 } ps_partition;
-
-typedef struct ps_seg_doc {
-    const char *id;
-    int32_t pub, filing, priority;  /* day numbers or PS_DATE_UNKNOWN */
-    uint32_t len[PS_FIELD_COUNT];
-    uint32_t wlen;
-    uint16_t n_claims, n_indep;
-    uint8_t entity;
-    int8_t fast_track;
-    char kind[4];
-    const char *cpc;        /* codes, each followed by NUL */
-    size_t cpc_len;
-    const void *stored;     /* zstd frame */
-    size_t stored_len;
-} ps_seg_doc;
 
 typedef struct ps_seg_builder ps_seg_builder;
 
@@ -61,10 +36,9 @@ uint32_t ps_seg_builder_docs(const ps_seg_builder *b);
 size_t ps_seg_builder_memory(const ps_seg_builder *b);
 uint64_t ps_seg_builder_tokens(const ps_seg_builder *b);
 
-/* For the writer: all term entries sorted by term bytes (array owned by
- * the builder, valid until reset), and the documents. */
-ps_rc ps_seg_builder_sorted_terms(ps_seg_builder *b, ps_term_entry ***out, size_t *n);
-const ps_seg_doc *ps_seg_builder_doc(const ps_seg_builder *b, uint32_t i);
+/* For the writer: the terms in lexicon order and the documents, valid
+ * until reset. */
+ps_rc ps_seg_builder_source(ps_seg_builder *b, ps_seg_source *out);
 
 /* Drops everything, ready for the next segment. */
 void ps_seg_builder_reset(ps_seg_builder *b);

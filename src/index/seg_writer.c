@@ -30,7 +30,7 @@ void ps_seg_remove(const char *dir, const char *name)
 }
 
 /* One term: skip table then blocks into .pst, positions into .pos. */
-static ps_rc write_term(const ps_seg_builder *b, const ps_term_entry *e, ps_binwriter *pst,
+static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_binwriter *pst,
                         ps_binwriter *pos, ps_buf *blocks, ps_buf *skips)
 {
     uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
@@ -51,7 +51,9 @@ static ps_rc write_term(const ps_seg_builder *b, const ps_term_entry *e, ps_binw
             docs[i] = doc;
             if (tfs[i] > max_wtf)
                 max_wtf = tfs[i];
-            uint32_t wlen = ps_seg_builder_doc(b, doc)->wlen;
+            if (doc >= src->n_docs)
+                return PS_ECORRUPT;
+            uint32_t wlen = src->docs[doc].wlen;
             if (wlen < min_len)
                 min_len = wlen;
             if (ps_varint_get(&pp, pend, &cnt))
@@ -81,44 +83,52 @@ static ps_rc write_term(const ps_seg_builder *b, const ps_term_entry *e, ps_binw
     return PS_OK;
 }
 
-static ps_rc write_inverted(ps_seg_builder *b, out_file *f)
+/* Lexicon entries and term bytes are gathered in memory (a few dozen bytes
+ * per term) because the term count is known only at the end; postings and
+ * positions stream straight to their files. */
+static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
 {
-    ps_term_entry **terms;
-    size_t n;
-    ps_rc rc = ps_seg_builder_sorted_terms(b, &terms, &n);
-    if (rc != PS_OK)
-        return rc;
     ps_binwriter *lex = &f[PS_SEG_LEX].w, *pst = &f[PS_SEG_PST].w, *pos = &f[PS_SEG_POS].w;
-    ps_bin_u64(lex, n);
-    uint64_t term_off = 0;
-    uint64_t post_base = pst->written, pos_base = pos->written;
-    ps_buf blocks = { 0 }, skips = { 0 };
-    for (size_t i = 0; i < n && rc == PS_OK; i++) {
-        const ps_term_entry *e = terms[i];
-        ps_bin_u64(lex, term_off);
-        ps_bin_u32(lex, e->len);
-        ps_bin_u32(lex, e->df);
-        ps_bin_u64(lex, pst->written - post_base);
-        ps_bin_u64(lex, pos->written - pos_base);
-        term_off += e->len;
-        rc = write_term(b, e, pst, pos, &blocks, &skips);
+    uint64_t post_base = pst->written, pos_base = pos->written, n = 0;
+    ps_buf entries = { 0 }, pool = { 0 }, blocks = { 0 }, skips = { 0 };
+    const ps_term_entry *e;
+    ps_rc rc = PS_OK;
+    int got;
+    while (rc == PS_OK && (got = src->next_term(src->ctx, &e)) > 0) {
+        uint8_t ent[PS_LEX_ENTRY_BYTES];
+        uint64_t v[4] = { pool.len, (uint64_t)e->len | (uint64_t)e->df << 32, pst->written - post_base,
+                          pos->written - pos_base };
+        for (int k = 0; k < 4; k++)
+            for (int b = 0; b < 8; b++)
+                ent[8 * k + b] = (uint8_t)(v[k] >> (8 * b));
+        ps_buf_append(&entries, (const char *)ent, sizeof ent);
+        ps_buf_append(&pool, e->term, e->len);
+        rc = write_term(src, e, pst, pos, &blocks, &skips);
+        n++;
     }
-    ps_buf_free(&blocks);
-    ps_buf_free(&skips);
-    for (size_t i = 0; i < n; i++)
-        ps_bin_write(lex, terms[i]->term, terms[i]->len);
+    if (rc == PS_OK && got < 0)
+        rc = PS_ECORRUPT;
+    if (rc == PS_OK && (entries.oom || pool.oom))
+        rc = PS_ENOMEM;
+    ps_bin_u64(lex, n);
+    ps_bin_write(lex, entries.data, entries.len);
+    ps_bin_write(lex, pool.data, pool.len);
     static const uint8_t pad[PS_BLOCK_PAD];
     ps_bin_write(pst, pad, sizeof pad);
+    ps_buf_free(&entries);
+    ps_buf_free(&pool);
+    ps_buf_free(&blocks);
+    ps_buf_free(&skips);
     return rc;
 }
 
-static void write_docs(const ps_seg_builder *b, out_file *f)
+static void write_docs(const ps_seg_source *src, out_file *f)
 {
     ps_binwriter *w = &f[PS_SEG_DOC].w, *sto = &f[PS_SEG_STO].w;
-    uint32_t n = ps_seg_builder_docs(b);
+    uint32_t n = src->n_docs;
     uint64_t id_pool = 0, cpc_pool = 0, total_len = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const ps_seg_doc *d = ps_seg_builder_doc(b, i);
+        const ps_seg_doc *d = &src->docs[i];
         id_pool += strlen(d->id) + 1;
         cpc_pool += d->cpc_len;
         total_len += d->wlen;
@@ -131,54 +141,54 @@ static void write_docs(const ps_seg_builder *b, out_file *f)
     uint64_t off = 0;
     for (uint32_t i = 0; i < n; i++) {
         ps_bin_u64(w, off);
-        off += strlen(ps_seg_builder_doc(b, i)->id) + 1;
+        off += strlen(src->docs[i].id) + 1;
     }
     ps_bin_u64(w, off);
     for (int col = 0; col < 3; col++)
         for (uint32_t i = 0; i < n; i++) {
-            const ps_seg_doc *d = ps_seg_builder_doc(b, i);
+            const ps_seg_doc *d = &src->docs[i];
             ps_bin_u32(w, (uint32_t)(col == 0 ? d->pub : col == 1 ? d->filing : d->priority));
         }
     for (uint32_t i = 0; i < n; i++)
         for (int fld = 0; fld < PS_FIELD_COUNT; fld++)
-            ps_bin_u32(w, ps_seg_builder_doc(b, i)->len[fld]);
+            ps_bin_u32(w, src->docs[i].len[fld]);
     for (uint32_t i = 0; i < n; i++)
-        ps_bin_u32(w, ps_seg_builder_doc(b, i)->wlen);
+        ps_bin_u32(w, src->docs[i].wlen);
     for (uint32_t i = 0; i < n; i++)
-        ps_bin_u16(w, ps_seg_builder_doc(b, i)->n_claims);
+        ps_bin_u16(w, src->docs[i].n_claims);
     for (uint32_t i = 0; i < n; i++)
-        ps_bin_u16(w, ps_seg_builder_doc(b, i)->n_indep);
+        ps_bin_u16(w, src->docs[i].n_indep);
     for (uint32_t i = 0; i < n; i++)
-        ps_bin_u8(w, ps_seg_builder_doc(b, i)->entity);
+        ps_bin_u8(w, src->docs[i].entity);
     for (uint32_t i = 0; i < n; i++)
-        ps_bin_u8(w, (uint8_t)ps_seg_builder_doc(b, i)->fast_track);
+        ps_bin_u8(w, (uint8_t)src->docs[i].fast_track);
     for (uint32_t i = 0; i < n; i++)
-        ps_bin_write(w, ps_seg_builder_doc(b, i)->kind, 4);
+        ps_bin_write(w, src->docs[i].kind, 4);
     ps_bin_align(w, 8);
     off = 0;
     for (uint32_t i = 0; i < n; i++) {
         ps_bin_u64(w, off);
-        off += ps_seg_builder_doc(b, i)->cpc_len;
+        off += src->docs[i].cpc_len;
     }
     ps_bin_u64(w, off);
     off = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const ps_seg_doc *d = ps_seg_builder_doc(b, i);
+        const ps_seg_doc *d = &src->docs[i];
         ps_bin_u64(w, off);
         off += d->stored_len;
         ps_bin_write(sto, d->stored, d->stored_len);
     }
     ps_bin_u64(w, off);
     for (uint32_t i = 0; i < n; i++) {
-        const char *id = ps_seg_builder_doc(b, i)->id;
+        const char *id = src->docs[i].id;
         ps_bin_write(w, id, strlen(id) + 1);
     }
     ps_bin_align(w, 8);
     for (uint32_t i = 0; i < n; i++)
-        ps_bin_write(w, ps_seg_builder_doc(b, i)->cpc, ps_seg_builder_doc(b, i)->cpc_len);
+        ps_bin_write(w, src->docs[i].cpc, src->docs[i].cpc_len);
 }
 
-ps_rc ps_seg_write(ps_seg_builder *b, const char *dir, const char *name, ps_seg_written *out,
+ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, ps_seg_written *out,
                    char *err, size_t errlen)
 {
     out_file f[PS_SEG_FILES];
@@ -195,12 +205,12 @@ ps_rc ps_seg_write(ps_seg_builder *b, const char *dir, const char *name, ps_seg_
         }
     }
     if (rc == PS_OK) {
-        rc = write_inverted(b, f);
+        rc = write_inverted(src, f);
         if (rc != PS_OK)
             snprintf(err, errlen, "%s: %s while writing postings", name, ps_strerror(rc));
     }
     if (rc == PS_OK)
-        write_docs(b, f);
+        write_docs(src, f);
     for (int k = 0; k < PS_SEG_FILES; k++) {
         if (!f[k].fp)
             continue;
@@ -222,6 +232,6 @@ ps_rc ps_seg_write(ps_seg_builder *b, const char *dir, const char *name, ps_seg_
     if (rc != PS_OK)
         ps_seg_remove(dir, name);
     else
-        out->n_docs = ps_seg_builder_docs(b);
+        out->n_docs = src->n_docs;
     return rc;
 }

@@ -2,7 +2,7 @@
 #ifndef PS_INDEX_SEG_WRITER_H
 #define PS_INDEX_SEG_WRITER_H
 
-#include "index/seg_builder.h"
+#include "index/seg_source.h"
 #include "index/segment_format.h"
 
 typedef struct ps_seg_written {
@@ -13,7 +13,7 @@ typedef struct ps_seg_written {
 
 /* Writes dir/name.{lex,pst,pos,doc,sto}, each fsynced. On failure removes
  * what it wrote, puts a message in err and returns PS_EIO / PS_ENOMEM. */
-ps_rc ps_seg_write(ps_seg_builder *b, const char *dir, const char *name, ps_seg_written *out,
+ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, ps_seg_written *out,
                    char *err, size_t errlen);
 
 /* Removes dir/name.* (the five files). */
