@@ -55,6 +55,11 @@ ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r);
  * one atomic MANIFEST replacement. Ends the writer's work: free it next. */
 ps_rc ps_index_writer_commit(ps_index_writer *w);
 
+/* Merges every segment of the index into one, dropping deleted documents,
+ * and commits it (atomically, like a build). Use on a writer opened with
+ * append and nothing added. Ends the writer's work. */
+ps_rc ps_index_writer_merge(ps_index_writer *w);
+
 typedef struct ps_index_write_stats {
     uint64_t docs;           /* records added */
     uint64_t text_bytes;     /* bytes of text analysed */
@@ -62,6 +67,8 @@ typedef struct ps_index_write_stats {
     uint64_t segments;       /* segments written */
     uint64_t bytes_written;  /* bytes of segment files */
     uint64_t peak_mem;       /* largest in-memory segment, bytes (estimate) */
+    uint32_t segments_before, segments_after;  /* set by a merge */
+    uint64_t dropped;        /* deleted documents a merge removed */
 } ps_index_write_stats;
 
 void ps_index_writer_stats(const ps_index_writer *w, ps_index_write_stats *out);

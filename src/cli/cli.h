@@ -19,6 +19,12 @@ int cmd_index(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+
+/* index --append merges the index into one segment past this many. */
+#define CLI_AUTO_MERGE_SEGMENTS 10
+/* Merges the index in dir (the merge command's work); an exit code. */
+int cli_merge_index(const char *dir, bool quiet);
 
 /* The analysis options shared by analyze and index (--language, --no-stem,
  * --no-stopwords, --no-patent-stopwords, --keep-accents, --no-cjk-bigrams):

@@ -23,7 +23,8 @@ static void help(void)
         "  -o, --output DIR         the index folder (created if needed; it must not\n"
         "                           already hold an index unless --append)\n"
         "      --append             add to the index in DIR as a new segment; a record\n"
-        "                           whose id is already indexed replaces the older one\n"
+        "                           whose id is already indexed replaces the older one;\n"
+        "                           past %d segments the index is merged into one\n"
         "  -t, --threads N          analysis threads (default: all cores)\n"
         "  -f, --format FMT         input format: auto (default), uspto-xml, jsonl, text\n"
         "      --mem-budget SIZE    memory for the in-memory segment, e.g. 512M, 2G\n"
@@ -48,7 +49,7 @@ static void help(void)
         "  patsift index -o grants --threads 2 --mem-budget 2G ipg*.xml.gz\n"
         "  patsift index -o grants --append ipg130423.xml.gz   # next week's grants\n"
         "  patsift stats idx\n",
-        PS_WEIGHT_TITLE, PS_WEIGHT_ABSTRACT, PS_WEIGHT_CLAIMS, PS_WEIGHT_DESCRIPTION);
+        CLI_AUTO_MERGE_SEGMENTS, PS_WEIGHT_TITLE, PS_WEIGHT_ABSTRACT, PS_WEIGHT_CLAIMS, PS_WEIGHT_DESCRIPTION);
 }
 
 static bool parse_weight(const char *arg, uint32_t weight[PS_FIELD_COUNT], bool *set)
@@ -201,5 +202,20 @@ int cmd_index(int argc, char **argv)
         status = EXIT_INPUT;
     ps_index_writer_free(w);
     ps_reader_free(r);
+    if (status != EXIT_INPUT && status != EXIT_OK)
+        return status;
+    /* many small appended segments slow every search: merge past a limit */
+    char err2[1024];
+    ps_index *ix;
+    if (append && ps_index_open(dir, &ix, err2, sizeof err2) == PS_OK) {
+        ps_index_info in;
+        ps_index_info_get(ix, &in);
+        ps_index_close(ix);
+        if (in.segments > CLI_AUTO_MERGE_SEGMENTS) {
+            int ms = cli_merge_index(dir, quiet);
+            if (ms != EXIT_OK)
+                return ms;
+        }
+    }
     return status;
 }

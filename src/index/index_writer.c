@@ -26,6 +26,7 @@
 #include "common/strmap.h"
 #include "index/deletes.h"
 #include "index/manifest.h"
+#include "index/seg_merge.h"
 #include "index/seg_builder.h"
 #include "index/segment.h"
 #include "index/seg_writer.h"
@@ -430,4 +431,76 @@ void ps_index_writer_free(ps_index_writer *w)
     if (w->lock_fd >= 0)
         close(w->lock_fd);
     free(w);
+}
+
+ps_rc ps_index_writer_merge(ps_index_writer *w)
+{
+    if (w->committed || w->n_batch || ps_seg_builder_docs(w->b) || w->mf.n_segs != w->committed_segs)
+        return fail(w, PS_EUSAGE, "merge needs a writer with nothing added");
+    for (uint32_t s = 0; s < w->n_del; s++)
+        if (w->del[s].dirty)
+            return fail(w, PS_EUSAGE, "merge needs a writer with nothing added");
+    uint32_t n = w->mf.n_segs;
+    ps_segment *segs = calloc(n ? n : 1, sizeof *segs);
+    ps_manifest_seg *keep = malloc(sizeof *keep); /* the new list, allocated before anything is written */
+    if (!segs || !keep) {
+        free(segs);
+        free(keep);
+        return fail(w, PS_ENOMEM, "out of memory");
+    }
+    ps_rc rc = PS_OK;
+    uint32_t opened = 0;
+    for (; opened < n && rc == PS_OK; opened++)
+        rc = ps_segment_open(&segs[opened], w->dir, &w->mf.segs[opened], w->err, sizeof w->err);
+    if (rc != PS_OK)
+        opened--;
+    ps_seg_merger *m = NULL;
+    ps_manifest next = w->mf;
+    next.segs = NULL;
+    next.n_segs = 0;
+    next.generation = w->mf.generation + 1;
+    ps_manifest_seg ms = { 0 };
+    if (rc == PS_OK && (rc = ps_seg_merger_create(segs, n, &m)) != PS_OK)
+        fail(w, rc, "%s preparing the merge", ps_strerror(rc));
+    if (rc == PS_OK) {
+        ps_seg_source src;
+        ps_seg_merger_source(m, &src);
+        for (uint32_t s = 0; s < n; s++)
+            w->st.dropped += segs[s].n_deleted;
+        if (src.n_docs) {
+            snprintf(ms.name, sizeof ms.name, "seg-%llu-0", (unsigned long long)next.generation);
+            ps_seg_written out;
+            rc = ps_seg_write(&src, w->dir, ms.name, &out, w->err, sizeof w->err);
+            if (rc == PS_OK) {
+                memcpy(ms.checksum, out.checksum, sizeof ms.checksum);
+                ms.n_docs = out.n_docs;
+                next.segs = &ms;
+                next.n_segs = 1;
+                for (int k = 0; k < PS_SEG_FILES; k++)
+                    w->st.bytes_written += out.bytes[k];
+            }
+        }
+    }
+    if (rc == PS_OK)
+        rc = ps_manifest_write(w->dir, &next, w->err, sizeof w->err);
+    ps_seg_merger_free(m);
+    for (uint32_t s = 0; s < opened; s++)
+        ps_segment_close(&segs[s]);
+    free(segs);
+    if (rc != PS_OK) {
+        if (ms.name[0])
+            ps_seg_remove(w->dir, ms.name);
+        free(keep);
+        return rc;
+    }
+    w->st.segments_before = n;
+    w->st.segments_after = next.n_segs;
+    ps_manifest_free(&w->mf);
+    w->mf = next;
+    *keep = ms;
+    w->mf.segs = keep;
+    w->committed_segs = w->mf.n_segs;
+    w->committed = true;
+    remove_leftovers(w); /* the merged segments are unlisted now */
+    return PS_OK;
 }

@@ -138,6 +138,19 @@ if [ -f corpus/sample/patents.jsonl ]; then
     has "$T/err" ".pst: corrupt: checksum mismatch" "damaged file named"
     expect 2 "bad weight" -- "$BIN" index -o "$T/w" --weight colour=3 corpus/sample
     expect 2 "tiny budget" -- "$BIN" index -o "$T/w" --mem-budget 1K corpus/sample
+    # append replaces by id; more than 10 segments merge by themselves
+    # (one revised record per append: each append is a segment of its own)
+    for i in 1 2 3 4 5 6 7 8 9 10 11; do
+        sed -n "${i}p" corpus/sample/patents.jsonl | sed 's/"title": "/"title": "Revised /' >"$T/rev.jsonl"
+        "$BIN" index -q --append -o "$T/idx" "$T/rev.jsonl" || no "append $i"
+    done
+    expect 0 "stats after appends" -- "$BIN" stats "$T/idx"
+    has "$T/out" "237 live, 0 deleted" "appends replace, not add; the merge dropped the replaced"
+    has "$T/out" "segments         1 " "automatic merge past 10 segments"
+    expect 0 "show revised" -- "$BIN" show "$T/idx" US9100001B2
+    has "$T/out" "Revised Tethered" "the newest record wins"
+    expect 0 "merge" -- "$BIN" merge "$T/idx"
+    expect 0 "check after merge" -- "$BIN" check "$T/idx"
     # a bad record in strict mode leaves no index behind
     expect 1 "strict index" -- "$BIN" index --strict -o "$T/strict-idx" "$T/mixed.jsonl"
     [ ! -e "$T/strict-idx/MANIFEST" ] && ok || no "strict failure left a MANIFEST"

@@ -497,3 +497,47 @@ Test(index, duplicate_ids_in_one_build_keep_the_last)
     cr_assert_eq(in.deleted, 1);
     ps_index_close(ix);
 }
+
+Test(index, merge_keeps_the_searchable_state_and_drops_deleted_documents)
+{
+    add_file(dir, corpus, false, -1, false);
+    add_file(dir, corpus, true, 30, true);
+    add_file(dir, "corpus/sample/pending.jsonl", true, -1, false);
+    size_t na, nb;
+    char *before = dump_state(dir, &na);
+    ps_index_writer *w;
+    char err[1024];
+    cr_assert_eq(ps_index_writer_open(dir, NULL, true, &w, err, sizeof err), PS_OK, "%s", err);
+    cr_assert_eq(ps_index_writer_merge(w), PS_OK, "%s", ps_index_writer_errmsg(w));
+    ps_index_write_stats st;
+    ps_index_writer_stats(w, &st);
+    cr_assert_eq(st.segments_before, 3);
+    cr_assert_eq(st.segments_after, 1);
+    cr_assert_eq(st.dropped, 30);
+    ps_index_writer_free(w);
+    char *after = dump_state(dir, &nb);
+    cr_assert_eq(na, nb);
+    cr_assert(strcmp(before, after) == 0, "merging changed what can be found");
+    free(before);
+    free(after);
+    ps_index *ix;
+    cr_assert_eq(ps_index_open(dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    cr_assert_eq(ps_index_check(ix, err, sizeof err), PS_OK, "%s", err);
+    ps_index_info in;
+    ps_index_info_get(ix, &in);
+    cr_assert_eq(in.docs, 230);
+    cr_assert_eq(in.deleted, 0);
+    cr_assert_eq(in.segments, 1);
+    ps_record *got;
+    cr_assert_eq(ps_index_get(ix, "US9100001B2", &got), PS_OK);
+    cr_assert(strncmp(got->title, "Revised ", 8) == 0, "%s", got->title);
+    free(got);
+    ps_index_close(ix);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d)))
+        files += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert_eq(files, 2 + PS_SEG_FILES, "the merged-away segments are removed");
+}
