@@ -140,7 +140,7 @@ if [ -f corpus/sample/patents.jsonl ]; then
     expect 2 "tiny budget" -- "$BIN" index -o "$T/w" --mem-budget 1K corpus/sample
     # append replaces by id; more than 10 segments merge by themselves
     # (one revised record per append: each append is a segment of its own)
-    for i in 1 2 3 4 5 6 7 8 9 10 11; do
+    for i in 1 2 3 4 5 6 7 8 9 10; do  # the 10th makes 11 segments: merged
         sed -n "${i}p" corpus/sample/patents.jsonl | sed 's/"title": "/"title": "Revised /' >"$T/rev.jsonl"
         "$BIN" index -q --append -o "$T/idx" "$T/rev.jsonl" || no "append $i"
     done
