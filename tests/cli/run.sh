@@ -165,5 +165,21 @@ if [ -x "$GEN" ]; then
     lines "$T/out" 200 "200 generated records"
 fi
 
+# --- crash safety: kill -9 an appending process at random moments
+if [ -x "$GEN" ] && [ -f corpus/sample/patents.jsonl ]; then
+    "$GEN" --docs 20000 --seed 3 --out "$T/big.jsonl" 2>/dev/null
+    "$BIN" index -q -o "$T/crash" corpus/sample/patents.jsonl
+    for delay in 0.05 0.2 0.5 0.9 1.5 2.2; do
+        "$BIN" index -q --append --mem-budget 64M -o "$T/crash" "$T/big.jsonl" &
+        pid=$!
+        sleep "$delay"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        if "$BIN" check "$T/crash" >"$T/out" 2>"$T/err"; then ok; else no "check after kill at ${delay}s"; sed 's/^/  | /' "$T/err"; fi
+        n=$("$BIN" stats --json "$T/crash" | grep -m1 '"documents":' | tr -dc 0-9)
+        case "$n" in 200|20200) ok ;; *) no "after kill at ${delay}s the index holds $n documents (200 or 20200 expected)" ;; esac
+    done
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
