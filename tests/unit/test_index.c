@@ -4,6 +4,7 @@
  * never crashes. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <unistd.h>
 
 #include "common/strmap.h"
@@ -540,4 +541,71 @@ Test(index, merge_keeps_the_searchable_state_and_drops_deleted_documents)
         files += e->d_name[0] != '.';
     closedir(d);
     cr_assert_eq(files, 2 + PS_SEG_FILES, "the merged-away segments are removed");
+}
+
+static void sh(const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* Every state a crash during an append can leave on disk (new files
+ * written or half-written, a half-written MANIFEST.tmp, but the old
+ * MANIFEST) opens as the old index, and the next writer cleans it up. */
+Test(index, crash_states_of_an_append_leave_the_previous_index)
+{
+    add_file(dir, corpus, false, -1, false);
+    char old[64], new[64], state[64];
+    snprintf(old, sizeof old, "%s.old", dir);
+    snprintf(new, sizeof new, "%s.new", dir);
+    snprintf(state, sizeof state, "%s.state", dir);
+    sh("rm -rf '%s' '%s' && cp -r '%s' '%s'", old, new, dir, old);
+    add_file(dir, corpus, true, 30, true);
+    sh("cp -r '%s' '%s'", dir, new);
+    /* the steps of a commit, as the files they leave */
+    const char *steps[] = {
+        "cp $N/seg-2-0.lex $S/",                                  /* first segment file */
+        "head -c 100 $N/seg-2-0.pst > $S/seg-2-0.pst",            /* a half-written one */
+        "cp $N/seg-2-0.* $S/",                                    /* the whole segment */
+        "cp $N/seg-2-0.* $N/seg-1-0.del.2 $S/",                   /* and the deletions */
+        "cp $N/seg-2-0.* $N/seg-1-0.del.2 $S/ && head -c 40 $N/MANIFEST > $S/MANIFEST.tmp.abc123",
+        "cp $N/seg-2-0.* $N/seg-1-0.del.2 $S/ && cp $N/MANIFEST $S/MANIFEST.tmp.abc123",
+    };
+    char err[1024];
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        sh("rm -rf '%s' && cp -r '%s' '%s' && S='%s' N='%s' && %s", state, old, state, state, new, steps[i]);
+        ps_index *ix;
+        cr_assert_eq(ps_index_open(state, &ix, err, sizeof err), PS_OK, "step %zu: %s", i, err);
+        ps_index_info in;
+        ps_index_info_get(ix, &in);
+        cr_assert_eq(in.generation, 1, "step %zu", i);
+        cr_assert_eq(in.docs, 200);
+        cr_assert_eq(in.deleted, 0);
+        cr_assert_eq(ps_index_check(ix, err, sizeof err), PS_OK, "step %zu: %s", i, err);
+        ps_index_close(ix);
+        /* the next writer removes the leftovers and works */
+        add_file(state, corpus, true, 1, true);
+        ps_manifest mf;
+        cr_assert_eq(ps_manifest_read(state, &mf, err, sizeof err), PS_OK, "%s", err);
+        DIR *d = opendir(state);
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] == '.' || !strcmp(e->d_name, "LOCK") || !strcmp(e->d_name, "MANIFEST"))
+                continue;
+            bool listed = false;
+            for (uint32_t k = 0; k < mf.n_segs; k++) {
+                size_t n = strlen(mf.segs[k].name);
+                listed |= !strcmp(e->d_name, mf.segs[k].del_name) ||
+                          (!strncmp(e->d_name, mf.segs[k].name, n) && e->d_name[n] == '.' && !strchr(e->d_name + n + 1, '.'));
+            }
+            cr_assert(listed, "step %zu: leftover %s", i, e->d_name);
+        }
+        closedir(d);
+        ps_manifest_free(&mf);
+    }
+    sh("rm -rf '%s' '%s' '%s'", old, new, state);
 }
