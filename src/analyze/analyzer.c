@@ -189,12 +189,19 @@ static long normalise(ps_analyzer *a, const unsigned char *s, size_t n, bool str
     if (k < 0)
         return -1;
     /* compatibility forms may expand to several words (U+FDFA, U+037A give
-     * spaces): a term never holds a space or control byte */
+     * spaces): a term never holds a space, control or punctuation byte */
     const char *src = (const char *)a->cps;
     long out = 0;
-    for (long i = 0; i < k; i++)
-        if ((unsigned char)src[i] > 0x20 && src[i] != 0x7F)
-            a->term[out++] = src[i];
+    for (long i = 0; i < k; i++) {
+        unsigned char c = (unsigned char)src[i];
+        bool digit_before = i > 0 && src[i - 1] >= '0' && src[i - 1] <= '9';
+        bool digit_after = i + 1 < k && src[i + 1] >= '0' && src[i + 1] <= '9';
+        /* and enclosed or parenthesised forms give punctuation ("(1)", "11."):
+         * keep ASCII letters, digits, apostrophes, and '.'/',' between digits */
+        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            c == '\'' || ((c == '.' || c == ',') && digit_before && digit_after))
+            a->term[out++] = (char)c;
+    }
     a->term[out] = '\0';
     return out;
 }
@@ -363,10 +370,10 @@ static int emit_cjk(ps_analyzer *a, ps_field f, const unsigned char *s, size_t n
         int k = decode(s + i, n - i, &cp);
         if (k < 0 || ps_charclass_of(cp) != PS_CC_CJK)
             break;
-        /* a half-width voiced sound mark composes with the kana before it */
+        /* a half-width voiced sound mark composes with the half-width kana before it */
         int32_t next;
         int k2 = (size_t)k < n - i ? decode(s + i + k, n - i - (size_t)k, &next) : -1;
-        if (k2 > 0 && (next == 0xFF9E || next == 0xFF9F))
+        if (cp >= 0xFF66 && cp <= 0xFF9D && k2 > 0 && (next == 0xFF9E || next == 0xFF9F))
             k += k2;
         cjk_load(a, s, i, k, cp, &cur);
         i += (size_t)k;

@@ -10,8 +10,11 @@ void ps_record_builder_reset(ps_record_builder *b)
 {
     ps_arena_reset(&b->arena);
     b->n_claims = 0;
-    for (int i = 0; i < PS_LIST_COUNT; i++)
+    for (int i = 0; i < PS_LIST_COUNT; i++) {
         b->lists[i].n = 0;
+        if (b->lists[i].seen.n)
+            ps_strmap_free(&b->lists[i].seen);
+    }
     b->oom = false;
     b->rec = (ps_record){
         .id = "", .kind = "", .title = "", .abstract = "", .description = "",
@@ -23,8 +26,10 @@ void ps_record_builder_free(ps_record_builder *b)
 {
     ps_arena_free(&b->arena);
     free(b->claims);
-    for (int i = 0; i < PS_LIST_COUNT; i++)
+    for (int i = 0; i < PS_LIST_COUNT; i++) {
         free(b->lists[i].items);
+        ps_strmap_free(&b->lists[i].seen);
+    }
     memset(b, 0, sizeof *b);
 }
 
@@ -73,9 +78,29 @@ void ps_record_builder_add(ps_record_builder *b, ps_list_id list, const char *s,
     const char *t = ps_record_builder_str(b, s, n);
     if (!*t)
         return;
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->items[i], t) == 0)
+    /* short lists (nearly all) are scanned; past SCAN_MAX a hash set keeps
+     * a hostile 100,000-code list from costing quadratic time */
+    enum { SCAN_MAX = 32 };
+    if (l->n < SCAN_MAX) {
+        for (size_t i = 0; i < l->n; i++)
+            if (strcmp(l->items[i], t) == 0)
+                return;
+    } else {
+        if (l->seen.n == 0)
+            for (size_t i = 0; i < l->n; i++) {
+                ps_strmap_entry *e = ps_strmap_get(&l->seen, l->items[i], strlen(l->items[i]));
+                if (e)
+                    e->a = 1;
+            }
+        ps_strmap_entry *e = ps_strmap_get(&l->seen, t, strlen(t));
+        if (!e) {
+            b->oom = true;
             return;
+        }
+        if (e->a)
+            return;
+        e->a = 1;
+    }
     if (!grow((void **)&l->items, &l->cap, l->n + 1, sizeof *l->items)) {
         b->oom = true;
         return;

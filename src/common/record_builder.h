@@ -7,11 +7,13 @@
 #define PS_COMMON_RECORD_BUILDER_H
 
 #include "common/buf.h"
+#include "common/strmap.h"
 #include "patsift/record.h"
 
 typedef struct ps_growlist {
     const char **items;
     size_t n, cap;
+    ps_strmap seen;     /* membership, once the list is long (see ps_record_builder_add) */
 } ps_growlist;
 
 typedef enum ps_list_id { PS_LIST_CPC, PS_LIST_IPC, PS_LIST_APPLICANTS, PS_LIST_CITATIONS, PS_LIST_COUNT } ps_list_id;

@@ -268,8 +268,6 @@ static ps_format sniff(ps_source *s)
     int rc;
     while ((rc = ps_source_getline(s, &line, &len)) > 0) {
         size_t i = 0;
-        if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-            i = 3; /* byte order mark */
         while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
             i++;
         if (i == len)

@@ -78,6 +78,16 @@ static long refill(ps_source *s)
     return n;
 }
 
+/* A UTF-8 byte order mark at the very start is an encoding marker, not
+ * text: no parser should see it. */
+static void skip_bom(const ps_source *s, const char **p, size_t *n)
+{
+    if (s->line_no == 1 && *n >= 3 && memcmp(*p, "\xEF\xBB\xBF", 3) == 0) {
+        *p += 3;
+        *n -= 3;
+    }
+}
+
 int ps_source_getline(ps_source *s, const char **line, size_t *len)
 {
     if (s->unget) {
@@ -97,6 +107,7 @@ int ps_source_getline(ps_source *s, const char **line, size_t *len)
         s->mem_len -= n;
         s->bytes += n;
         s->line_no++;
+        skip_bom(s, &p, &n);
         *line = s->last = p;
         *len = s->last_len = n;
         return 1;
@@ -126,8 +137,11 @@ int ps_source_getline(ps_source *s, const char **line, size_t *len)
     s->bytes += s->line.len;
     s->line_no++;
     ps_buf_cstr(&s->line);
-    *line = s->last = s->line.data;
-    *len = s->last_len = s->line.len;
+    const char *p = s->line.data;
+    size_t n = s->line.len;
+    skip_bom(s, &p, &n);
+    *line = s->last = p;
+    *len = s->last_len = n;
     return 1;
 }
 

@@ -49,7 +49,7 @@ static void id_from_name(const char *path, char *out, size_t cap)
     size_t n = strlen(base);
     if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0)
         n -= 3;
-    if (n > 4 && strcasecmp(base + n - 4, ".txt") == 0)
+    if (n > 4 && strncasecmp(base + n - 4, ".txt", 4) == 0)
         n -= 4;
     if (n >= cap)
         n = cap - 1;
@@ -110,6 +110,8 @@ ps_rc ps_text_next(ps_fmt_ctx *ctx, const ps_record **out)
     ps_buf_reset(&s->line);
     ps_utf8_repair(id, strlen(id), &s->line);
     rb->rec.id = ps_record_builder_str(rb, s->line.data, s->line.len);
+    if (!*rb->rec.id)
+        return ps_fmt_error(ctx, PS_EPARSE, 0, "no id: the file name gives none (name text files after the patent, e.g. US1234567B1.txt)");
     rb->rec.abstract = ps_record_builder_str(rb, s->part[SEC_ABSTRACT].data, s->part[SEC_ABSTRACT].len);
     rb->rec.description =
         ps_record_builder_str(rb, s->part[SEC_DESCRIPTION].data, s->part[SEC_DESCRIPTION].len);

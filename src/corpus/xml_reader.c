@@ -560,6 +560,21 @@ static ps_rc deliver(xml_state *s, const ps_record **out)
     return *out ? PS_OK : ps_fmt_error(s->ctx, PS_ENOMEM, s->doc_line, "out of memory");
 }
 
+/* The next "<?xml" followed by white space (an XML declaration, not a
+ * processing instruction such as <?xml-stylesheet ...?>), or NULL. */
+static const char *find_decl(const char *p, size_t n)
+{
+    const char *end = p + n;
+    while ((p = memmem(p, (size_t)(end - p), "<?xml", 5)) != NULL) {
+        if (p + 5 < end && (p[5] == ' ' || p[5] == '\t' || p[5] == '\r' || p[5] == '\n'))
+            return p;
+        if (p + 5 >= end)
+            return p; /* cannot tell at the end of a line: treat as a declaration */
+        p += 5;
+    }
+    return NULL;
+}
+
 ps_rc ps_xml_next(ps_fmt_ctx *ctx, const ps_record **out)
 {
     xml_state *s = ctx->state;
@@ -596,7 +611,7 @@ ps_rc ps_xml_next(ps_fmt_ctx *ctx, const ps_record **out)
         }
         const char *from = s->line + s->pos;
         size_t avail = s->len - s->pos;
-        const char *hit = memmem(from, avail, "<?xml", 5);
+        const char *hit = find_decl(from, avail);
         size_t seg = hit ? (size_t)(hit - from) : avail;
         ps_rc rc = PS_OK;
         if (seg) {
