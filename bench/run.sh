@@ -1,0 +1,382 @@
+#!/usr/bin/env bash
+# patsift benchmarks. Usage: bench/run.sh [--smoke] [--out FILE] BUILD_DIR
+#
+# Full mode (`make bench`): reader and analysis throughput on the real data
+# in ../shared/data (relative to the repo root) and on a 200,000-document
+# generated corpus, peak RSS of `patsift analyze --corpus --threads 2`;
+# writes bench/results/YYYY-MM-DD-<hostname>.md (or --out FILE).
+#
+# Smoke mode (`make test`): tiny inputs, one repeat, output in a temp dir
+# only. Fails (exit 1) when a benchmark program crashes, exits non-zero or
+# prints malformed output; never on speed. Last line:
+#   bench smoke: N passed, M failed
+#
+# Environment: PATSIFT_DATA (default ../shared/data from the repo root),
+# BENCH_REPEAT (default 5), BENCH_REPEAT_BIG (generated corpus, default 3),
+# BENCH_GEN_DOCS (default 200000), BENCH_KEEP=1 (keep the temp dir), TMPDIR.
+set -u
+
+usage() {
+    echo "usage: bench/run.sh [--smoke] [--out FILE] BUILD_DIR" >&2
+    exit 2
+}
+
+SMOKE=0
+OUT=
+BUILD=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --smoke) SMOKE=1 ;;
+        --out) [ $# -ge 2 ] || usage; OUT=$2; shift ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -*) usage ;;
+        *) [ -z "$BUILD" ] || usage; BUILD=$1 ;;
+    esac
+    shift
+done
+[ -n "$BUILD" ] || usage
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+case "$BUILD" in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+DATA=${PATSIFT_DATA:-$ROOT/../shared/data}
+PV=$DATA/patentsview-abstracts.jsonl
+XMLDIR=$DATA/uspto-xml/weekly-grants
+BA=$BUILD/bench/bench_analyze
+BP=$BUILD/bench/bench_parse
+CLI=$BUILD/patsift
+GEN=$BUILD/patsift-gen
+REPORT="python3 $ROOT/bench/report.py"
+REPEAT=${BENCH_REPEAT:-5}
+REPEAT_BIG=${BENCH_REPEAT_BIG:-3}
+GEN_DOCS=${BENCH_GEN_DOCS:-200000}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/patsift-bench.XXXXXX") || exit 1
+if [ -n "${BENCH_KEEP:-}" ]; then
+    trap 'echo "bench: temp files kept in $TMP"' EXIT
+else
+    trap 'rm -rf "$TMP"' EXIT
+fi
+trap 'exit 130' INT TERM
+
+RESULTS=$TMP/results.jsonl   # every JSON line, for the report
+META=$TMP/meta.tsv           # key<TAB>value for the report
+RSS=$TMP/rss.tsv             # label<TAB>key<TAB>value from /usr/bin/time
+: >"$RESULTS"
+: >"$META"
+: >"$RSS"
+
+say() { echo "bench: $*"; }
+note() { say "$*"; printf 'note\t%s\n' "$*" >>"$META"; }
+
+have_data=0
+if [ -f "$PV" ] && [ -d "$XMLDIR" ]; then
+    have_data=1
+else
+    note "real data not found at $DATA (patentsview-abstracts.jsonl, uspto-xml/weekly-grants): skipping the parts that need it"
+fi
+
+# ---------------------------------------------------------------- running
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); say "ok   $1${2:+: $2}"; }
+fail() {
+    FAILED=$((FAILED + 1))
+    say "FAIL $1${2:+: $2}"
+    if [ -s "$TMP/err" ]; then sed 's/^/    | /' "$TMP/err" | tail -n 20; fi
+}
+
+# run NAME OUTFILE CMD...: runs CMD with stdout to OUTFILE, stderr to
+# $TMP/err (shown on failure), and says how it ended. Returns CMD's status.
+run() {
+    local name=$1 out=$2
+    shift 2
+    "$@" >"$out" 2>"$TMP/err"
+    local rc=$?
+    if [ $rc -gt 128 ]; then
+        say "$name: killed by signal $((rc - 128)) (crash?)"
+    elif [ $rc -ne 0 ]; then
+        say "$name: exit status $rc"
+    fi
+    return $rc
+}
+
+# bench NAME KIND N CMD...: runs one benchmark program and checks its output
+# is N well-formed JSON lines of KIND; keeps them for the report.
+bench() {
+    local name=$1 kind=$2 n=$3
+    shift 3
+    local out=$TMP/out.$PASSED.$FAILED.jsonl
+    if ! run "$name" "$out" "$@"; then
+        fail "$name" "the program failed"
+        return 1
+    fi
+    [ "$SMOKE" = 1 ] || cat "$TMP/err" >&2
+    local msg
+    if msg=$($REPORT check "$kind" "$out" "$n" 2>&1); then
+        pass "$name" "$msg"
+        cat "$out" >>"$RESULTS"
+        cp "$out" "$TMP/last.jsonl"
+        [ "$SMOKE" = 1 ] || sed 's/^/    /' "$out"
+        return 0
+    fi
+    : >"$TMP/err"
+    fail "$name" "$msg"
+    return 1
+}
+
+# rss LABEL INPUT...: peak RSS of `patsift analyze --corpus --threads 2`.
+rss() {
+    local label=$1
+    shift
+    if [ ! -x /usr/bin/time ]; then
+        note "/usr/bin/time not found (Debian package 'time'): peak RSS not measured"
+        return 0
+    fi
+    if [ ! -x "$CLI" ]; then
+        note "$CLI not built: peak RSS not measured"
+        return 0
+    fi
+    /usr/bin/time -v -o "$TMP/time.txt" "$CLI" analyze --corpus --threads 2 --top 0 "$@" \
+        >"$TMP/cli.txt" 2>"$TMP/err"
+    local rc=$?
+    local kb wall cpu
+    kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *\([0-9]*\).*/\1/p' "$TMP/time.txt")
+    wall=$(sed -n 's/^[[:space:]]*Elapsed (wall clock) time.*): *//p' "$TMP/time.txt")
+    cpu=$(sed -n 's/^[[:space:]]*Percent of CPU this job got: *//p' "$TMP/time.txt")
+    {
+        printf '%s\tmax_rss_kb\t%s\n' "$label" "${kb:-?}"
+        printf '%s\twall\t%s\n' "$label" "${wall:-?}"
+        printf '%s\tcpu\t%s\n' "$label" "${cpu:-?}"
+        printf '%s\texit\t%s\n' "$label" "$rc"
+        printf '%s\tspeed\t%s\n' "$label" "$(sed -n 's/^analysis speed *//p' "$TMP/cli.txt")"
+    } >>"$RSS"
+    if [ $rc -ne 0 ] || [ -z "$kb" ]; then
+        fail "peak RSS of patsift analyze --corpus ($label)" "exit $rc, RSS '${kb:-none}'"
+        return 1
+    fi
+    pass "peak RSS of patsift analyze --corpus ($label)" "$((kb / 1024)) MiB, $wall"
+}
+
+# ---------------------------------------------------------------- machine
+
+cpu_busy() { # total and busy jiffies of all CPUs, and steal
+    awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; print t, t-$5-$6, $9; exit}' /proc/stat
+}
+child_jiffies() { # CPU of this script's finished children (utime+stime)
+    awk '{print $16 + $17}' /proc/$$/stat
+}
+
+machine_meta() {
+    {
+        printf 'mode\t%s\n' "$([ "$SMOKE" = 1 ] && echo smoke || echo full)"
+        printf 'build\t%s\n' "${BUILD#"$ROOT"/}"
+        printf 'date\t%s\n' "$(date +%F)"
+        printf 'datetime\t%s\n' "$(date '+%F %T %Z')"
+        printf 'host\t%s\n' "$(hostname)"
+        printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+        printf 'cores\t%s\n' "$(nproc)"
+        printf 'memory\t%s\n' "$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+        printf 'kernel\t%s\n' "$(uname -sr)"
+        printf 'compiler\t%s\n' "$(${CC:-cc} --version 2>/dev/null | head -n 1)"
+        printf 'cflags\t%s\n' "${CFLAGS:--O2 -g (Makefile default)} -fopenmp, jemalloc"
+        printf 'load_before\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+        local p v
+        for p in libstemmer0d 'libutf8proc*' libexpat1 libjansson4 libjemalloc2; do
+            # installed versions only (a pattern may match several packages)
+            v=$(dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\n' "$p" 2>/dev/null |
+                awk -F'\t' '$1 ~ /^ii/ {print "lib\t" $2 "\t" $3}')
+            if [ -n "$v" ]; then echo "$v"; else printf 'lib\t%s\tnot installed (or no dpkg)\n' "$p"; fi
+        done
+    } >>"$META"
+}
+
+# ---------------------------------------------------------------- inputs
+
+for b in "$BA" "$BP"; do
+    if [ ! -x "$b" ]; then
+        say "$b is missing: build it first (make $([ "$SMOKE" = 1 ] && echo bench-smoke || echo bench))"
+        [ "$SMOKE" = 1 ] && echo "bench smoke: 0 passed, 1 failed"
+        exit 1
+    fi
+done
+command -v python3 >/dev/null 2>&1 || { say "python3 is needed (scripts/deps.sh installs it)"; exit 1; }
+
+machine_meta
+read -r T0_TOTAL T0_BUSY T0_STEAL <<<"$(cpu_busy)"
+C0=$(child_jiffies)
+START=$(date +%s)
+
+# A few records that need nothing else, for when there is no data at all.
+fallback_jsonl() {
+    cat >"$1" <<'EOF'
+{"id":"US9000001B2","title":"Lithium-ion battery cell with a ceramic separator","abstract":"A battery cell comprising a cathode, an anode and a ceramic-coated separator, wherein the separator prevents dendrite growth at 4.2 V.","claims":["1. A battery cell comprising: a cathode; an anode; and a separator.","2. The battery cell of claim 1, wherein the separator is ceramic."],"date":"2015-03-02"}
+{"id":"US9000002B2","title":"Baseball pitching machine","abstract":"A pitching machine throws baseballs at adjustable speeds using two counter-rotating wheels.","claims":["1. A machine comprising two wheels."],"date":"2016-07-12"}
+{"id":"US9000003B1","title":"Neural network accelerator","abstract":"Ein neuronales Netz. A systolic array multiplies matrices; データ処理装置 processes data.","date":"2018-01-09"}
+EOF
+}
+
+smoke() {
+    say "smoke test of the benchmark programs (tiny inputs, 1 repeat; no speed checks)"
+    local J X G
+    if [ -f "$ROOT/corpus/sample/patents.jsonl" ]; then
+        J=$ROOT/corpus/sample/patents.jsonl
+    elif [ "$have_data" = 1 ]; then
+        J=$TMP/pv300.jsonl
+        head -n 300 "$PV" >"$J"
+    else
+        J=$TMP/fallback.jsonl
+        fallback_jsonl "$J"
+        say "using 3 built-in records as JSONL input"
+    fi
+    X=
+    if [ "$have_data" = 1 ]; then
+        X=$(find "$XMLDIR" -name '*.xml' | sort | head -n 1)
+    elif [ -d "$ROOT/corpus/sample/xml" ]; then
+        X=$(find "$ROOT/corpus/sample/xml" -name '*.xml' | sort | head -n 1)
+    fi
+
+    # the programs answer --help and refuse bad usage without crashing
+    if run "bench_parse --help" "$TMP/help" "$BP" --help && grep -q usage "$TMP/help"; then
+        pass "bench_parse --help"
+    else fail "bench_parse --help"; fi
+    "$BA" >"$TMP/help" 2>"$TMP/err"
+    if [ $? -eq 2 ]; then pass "bench_analyze without inputs is a usage error"
+    else fail "bench_analyze without inputs is a usage error"; fi
+
+    bench "bench_parse jsonl" parse 1 "$BP" --repeat 1 "$J"
+    if [ -n "$X" ]; then
+        bench "bench_parse uspto-xml" parse 1 "$BP" --repeat 1 "$X"
+        bench "bench_parse jsonl + uspto-xml (one line per format)" parse 2 "$BP" --repeat 1 "$J" "$X"
+    else
+        note "no USPTO XML file (no data, no corpus/sample/xml): XML parse smoke skipped"
+    fi
+    if bench "bench_analyze jsonl, 1,2 threads" analyze 2 "$BA" --threads 1,2 --repeat 1 "$J"; then
+        cp "$TMP/last.jsonl" "$TMP/ref.jsonl"
+        # stemming changes terms, never their number: same tokens expected
+        if run "bench_analyze --no-stem --create-on-main" "$TMP/ns.jsonl" \
+            "$BA" --threads 1,2 --repeat 1 --no-stem --create-on-main "$J"; then
+            if msg=$($REPORT check analyze "$TMP/ns.jsonl" 2 --same-tokens-as "$TMP/ref.jsonl" 2>&1); then
+                pass "bench_analyze --no-stem --create-on-main" "$msg"
+                cat "$TMP/ns.jsonl" >>"$RESULTS"
+            else : >"$TMP/err"; fail "bench_analyze --no-stem --create-on-main" "$msg"; fi
+        else fail "bench_analyze --no-stem --create-on-main" "the program failed"; fi
+    fi
+    [ -n "$X" ] && bench "bench_analyze uspto-xml" analyze 1 "$BA" --threads 2 --repeat 1 "$X"
+
+    if [ -x "$GEN" ]; then
+        G=$TMP/gen.jsonl
+        local learn=()
+        [ "$J" = "$TMP/fallback.jsonl" ] || learn=(--learn "$J")
+        if run "patsift-gen" "$TMP/gen.out" "$GEN" --docs 200 --seed 1 "${learn[@]}" --out "$G" && [ -s "$G" ]; then
+            pass "patsift-gen --docs 200" "$(wc -l <"$G") lines"
+            bench "bench_parse generated" parse 1 "$BP" --repeat 1 --label generated "$G"
+            bench "bench_analyze generated" analyze 2 "$BA" --threads 1,2 --repeat 1 --label generated "$G"
+        else
+            fail "patsift-gen --docs 200" "no output"
+        fi
+    else
+        note "$GEN not built yet: generated-corpus smoke skipped"
+    fi
+
+    rss "smoke input" "$J"
+
+    # the report writer works on what we have
+    finish_meta
+    if $REPORT markdown "$META" "$RESULTS" "$RSS" "$TMP/report.md" 2>"$TMP/err" &&
+        grep -q '^## Analysis throughput' "$TMP/report.md" && grep -q '^## Reader throughput' "$TMP/report.md"; then
+        pass "Markdown report" "$(wc -l <"$TMP/report.md") lines (in the temp dir, removed)"
+    else
+        fail "Markdown report"
+    fi
+    echo "bench smoke: $PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+}
+
+finish_meta() {
+    read -r T1_TOTAL T1_BUSY T1_STEAL <<<"$(cpu_busy)"
+    local c1 secs
+    c1=$(child_jiffies)
+    secs=$(($(date +%s) - START))
+    [ "$secs" -gt 0 ] || secs=1
+    local hz
+    hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+    {
+        printf 'load_after\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+        awk -v t="$((T1_TOTAL - T0_TOTAL))" -v s="$((T1_STEAL - T0_STEAL))" \
+            'BEGIN{printf "steal\t%.1f%% of all CPU time\n", (t > 0 ? 100*s/t : 0)}'
+        awk -v b="$((T1_BUSY - T0_BUSY))" -v c="$((c1 - C0))" -v hz="$hz" -v secs="$secs" \
+            'BEGIN{o=(b-c)/hz; if (o<0) o=0; printf "others\t%.1f CPU seconds in %d s (%.2f CPUs on average; the benchmarks themselves used %.1f CPU s)\n", o, secs, o/secs, c/hz}'
+        printf 'seconds\t%s\n' "$secs"
+    } >>"$META"
+}
+
+full() {
+    say "full benchmark run (repeat $REPEAT, generated corpus repeat $REPEAT_BIG); this takes a few minutes"
+    say "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the numbers)"
+    local G=
+    if [ -x "$GEN" ]; then
+        G=$TMP/gen$GEN_DOCS.jsonl
+        local learn=()
+        if [ "$have_data" = 1 ]; then
+            learn=(--learn "$PV")
+        else
+            note "generated corpus made without --learn (no real data)"
+        fi
+        say "generating $GEN_DOCS documents: $GEN --docs $GEN_DOCS --seed 1 ${learn[*]}"
+        local t0=$SECONDS
+        if run "patsift-gen" "$TMP/gen.out" "$GEN" --docs "$GEN_DOCS" --seed 1 "${learn[@]}" --out "$G" && [ -s "$G" ]; then
+            pass "patsift-gen" "$(wc -l <"$G") documents, $(du -m "$G" | cut -f1) MB in $((SECONDS - t0)) s"
+            printf 'note\tgenerated corpus: patsift-gen --docs %s --seed 1 %s (%s MB, %s s to generate)\n' \
+                "$GEN_DOCS" "${learn[*]:+--learn patentsview-abstracts.jsonl}" "$(du -m "$G" | cut -f1)" \
+                "$((SECONDS - t0))" >>"$META"
+        else
+            fail "patsift-gen" "no corpus"
+            G=
+        fi
+    else
+        note "$GEN not built yet: generated-corpus benchmarks skipped (build it and run again)"
+    fi
+
+    say "--- reader throughput"
+    if [ "$have_data" = 1 ]; then
+        bench "parse weekly XML" parse 1 "$BP" --repeat "$REPEAT" --label "weekly-grants XML" "$XMLDIR"
+        bench "parse patentsview JSONL" parse 1 "$BP" --repeat "$REPEAT" --label patentsview "$PV"
+    fi
+    [ -n "$G" ] && bench "parse generated JSONL" parse 1 "$BP" --repeat "$REPEAT_BIG" --label "generated $GEN_DOCS" "$G"
+
+    say "--- analysis throughput"
+    local mode
+    if [ "$have_data" = 1 ]; then
+        for mode in "" --no-stem --create-on-main; do
+            bench "analyze patentsview $mode" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" $mode --label patentsview "$PV"
+        done
+        bench "analyze weekly XML" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" --label "weekly-grants XML" "$XMLDIR"
+        bench "analyze weekly XML --no-stem" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" --no-stem --label "weekly-grants XML" "$XMLDIR"
+    fi
+    if [ -n "$G" ]; then
+        for mode in "" --no-stem --create-on-main; do
+            bench "analyze generated $mode" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT_BIG" $mode --label "generated $GEN_DOCS" "$G"
+        done
+    fi
+
+    say "--- peak memory"
+    [ "$have_data" = 1 ] && rss patentsview "$PV"
+    [ -n "$G" ] && rss "generated $GEN_DOCS" "$G"
+
+    finish_meta
+    local out=$OUT
+    if [ -z "$out" ]; then
+        mkdir -p "$ROOT/bench/results"
+        out=$ROOT/bench/results/$(date +%F)-$(hostname).md
+    fi
+    if $REPORT markdown "$META" "$RESULTS" "$RSS" "$out"; then
+        say "report written to $out"
+    else
+        fail "Markdown report"
+    fi
+    say "$PASSED benchmarks ran, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+}
+
+if [ "$SMOKE" = 1 ]; then smoke; else full; fi
