@@ -20,13 +20,15 @@
 #include "index/seg_builder.h"
 #include "index/segment_format.h"
 
-typedef struct occ {
+/* A distinct term of the document being analysed. */
+typedef struct gterm {
     uint64_t hash;
-    const char *term;
+    const char *term;   /* copied into the batch arena */
     uint32_t len;
-    uint32_t pos;
-    uint32_t weight;
-} occ;
+    uint32_t npos;
+    uint64_t wtf;
+    uint32_t slot;      /* its slot in the worker's table, to clear it */
+} gterm;
 
 typedef struct uterm {
     uint64_t hash;
@@ -45,7 +47,13 @@ typedef struct doc_terms {
 typedef struct worker {
     _Alignas(64) ps_analyzer *an;
     ZSTD_CCtx *zc;
-    occ *occ;
+    /* per document: distinct terms found through a hash table, and every
+     * occurrence as (distinct term, position) in text order */
+    uint32_t *tab;      /* slot -> distinct term index + 1; 0 = empty */
+    size_t tab_mask;
+    gterm *uq;
+    size_t n_uq, cap_uq;
+    uint32_t *occ_u, *occ_pos;
     size_t n_occ, cap_occ;
     ps_arena batch;     /* occurrences' terms, unique-term lists: reset per batch */
     ps_arena seg;       /* ids, cpc codes, stored frames: live until the segment is written */
@@ -141,7 +149,10 @@ void ps_seg_builder_free(ps_seg_builder *b)
     for (int t = 0; b->w && t < b->threads; t++) {
         ps_analyzer_free(b->w[t].an);
         ZSTD_freeCCtx(b->w[t].zc);
-        free(b->w[t].occ);
+        free(b->w[t].tab);
+        free(b->w[t].uq);
+        free(b->w[t].occ_u);
+        free(b->w[t].occ_pos);
         ps_buf_free(&b->w[t].ser);
     }
     free(b->w);
@@ -173,6 +184,42 @@ size_t ps_seg_builder_memory(const ps_seg_builder *b)
 
 /* ---- phase 1 ---- */
 
+static bool grow_table(worker *w)
+{
+    size_t cap = w->tab ? (w->tab_mask + 1) * 2 : 1024;
+    uint32_t *tab = calloc(cap, sizeof *tab);
+    if (!tab)
+        return false;
+    for (size_t u = 0; u < w->n_uq; u++) {
+        size_t i = (size_t)w->uq[u].hash & (cap - 1);
+        while (tab[i])
+            i = (i + 1) & (cap - 1);
+        tab[i] = (uint32_t)u + 1;
+        w->uq[u].slot = (uint32_t)i;
+    }
+    free(w->tab);
+    w->tab = tab;
+    w->tab_mask = cap - 1;
+    return true;
+}
+
+static bool grow_array(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 4096;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+/* Groups each occurrence under its distinct term as it arrives: no sort,
+ * and a term's bytes are copied once per document. */
 static int on_token(const ps_token *t, void *ctx)
 {
     worker *w = ctx;
@@ -181,40 +228,43 @@ static int on_token(const ps_token *t, void *ctx)
     uint32_t weight = w->weight[t->field];
     if (!weight)
         return 0;
-    if (w->n_occ == w->cap_occ) {
-        size_t cap = w->cap_occ ? w->cap_occ * 2 : 4096;
-        occ *p = realloc(w->occ, cap * sizeof *p);
-        if (!p) {
-            w->oom = 1;
-            return 1;
+    if ((!w->tab || w->n_uq * 2 >= w->tab_mask + 1) && !grow_table(w))
+        goto oom;
+    uint64_t h = XXH3_64bits(t->term, t->len);
+    size_t i = (size_t)h & w->tab_mask;
+    gterm *u = NULL;
+    for (; w->tab[i]; i = (i + 1) & w->tab_mask) {
+        gterm *c = &w->uq[w->tab[i] - 1];
+        if (c->hash == h && c->len == t->len && memcmp(c->term, t->term, t->len) == 0) {
+            u = c;
+            break;
         }
-        w->occ = p;
-        w->cap_occ = cap;
     }
-    const char *copy = ps_arena_strndup(&w->batch, t->term, t->len);
-    if (!copy) {
-        w->oom = 1;
-        return 1;
+    if (!u) {
+        if (!grow_array((void **)&w->uq, &w->cap_uq, w->n_uq + 1, sizeof *w->uq))
+            goto oom;
+        const char *copy = ps_arena_strndup(&w->batch, t->term, t->len);
+        if (!copy)
+            goto oom;
+        u = &w->uq[w->n_uq];
+        *u = (gterm){ .hash = h, .term = copy, .len = (uint32_t)t->len, .slot = (uint32_t)i };
+        w->tab[i] = (uint32_t)++w->n_uq;
     }
-    w->occ[w->n_occ++] = (occ){ .hash = XXH3_64bits(t->term, t->len), .term = copy,
-                                .len = (uint32_t)t->len, .pos = t->position, .weight = weight };
+    u->wtf += weight;
+    u->npos++;
+    if (w->n_occ == w->cap_occ) {
+        size_t cap = w->cap_occ, cap2 = w->cap_occ;
+        if (!grow_array((void **)&w->occ_u, &cap, w->n_occ + 1, sizeof *w->occ_u) ||
+            !grow_array((void **)&w->occ_pos, &cap2, w->n_occ + 1, sizeof *w->occ_pos))
+            goto oom;
+        w->cap_occ = cap < cap2 ? cap : cap2;
+    }
+    w->occ_u[w->n_occ] = (uint32_t)(u - w->uq);
+    w->occ_pos[w->n_occ++] = t->position;
     return 0;
-}
-
-static int occ_cmp(const void *x, const void *y)
-{
-    const occ *a = x, *b = y;
-    if (a->hash != b->hash)
-        return a->hash < b->hash ? -1 : 1;
-    int c = ps_term_cmp(a->term, a->len, b->term, b->len);
-    if (c)
-        return c;
-    return a->pos < b->pos ? -1 : a->pos > b->pos;
-}
-
-static bool same_term(const occ *a, const occ *b)
-{
-    return a->hash == b->hash && ps_term_cmp(a->term, a->len, b->term, b->len) == 0;
+oom:
+    w->oom = 1;
+    return 1;
 }
 
 static void ser_str(ps_buf *b, const char *s)
@@ -315,6 +365,7 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, p
                         doc_terms *out)
 {
     w->n_occ = 0;
+    w->n_uq = 0;
     memset(w->len, 0, sizeof w->len);
     ps_analyze_record(w->an, r, on_token, w);
     memcpy(d->len, w->len, sizeof d->len);
@@ -323,34 +374,29 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, p
         wlen += (uint64_t)w->weight[f] * w->len[f];
     d->wlen = wlen > UINT32_MAX ? UINT32_MAX : (uint32_t)wlen;
     doc_meta(w, r, store_description, d);
-    qsort(w->occ, w->n_occ, sizeof *w->occ, occ_cmp);
-    size_t uniq = 0;
-    for (size_t i = 0; i < w->n_occ; i++)
-        uniq += i == 0 || !same_term(&w->occ[i], &w->occ[i - 1]);
     out->n = 0;
-    out->t = ps_arena_alloc(&w->batch, uniq * sizeof *out->t + 1);
+    out->t = ps_arena_alloc(&w->batch, w->n_uq * sizeof *out->t + 1);
     uint32_t *pos = ps_arena_alloc(&w->batch, w->n_occ * sizeof *pos + 1);
     if (!out->t || !pos) {
         w->oom = 1;
         return;
     }
-    for (size_t i = 0; i < w->n_occ;) {
-        size_t j = i;
-        uint64_t wtf = 0;
-        uterm *u = &out->t[out->n++];
-        u->hash = w->occ[i].hash;
-        u->term = w->occ[i].term;
-        u->len = w->occ[i].len;
-        u->pos = pos;
-        while (j < w->n_occ && same_term(&w->occ[j], &w->occ[i])) {
-            wtf += w->occ[j].weight;
-            *pos++ = w->occ[j].pos;
-            j++;
-        }
-        u->wtf = wtf > UINT32_MAX ? UINT32_MAX : (uint32_t)wtf;
-        u->npos = (uint32_t)(j - i);
-        i = j;
+    /* lay the positions out term by term; occurrences come in text order,
+     * so each term's positions stay ascending */
+    uint32_t start = 0;
+    for (size_t u = 0; u < w->n_uq; u++) {
+        const gterm *g = &w->uq[u];
+        out->t[u] = (uterm){ .hash = g->hash, .term = g->term, .len = g->len,
+                             .wtf = g->wtf > UINT32_MAX ? UINT32_MAX : (uint32_t)g->wtf, .npos = 0,
+                             .pos = pos + start };
+        start += g->npos;
+        w->tab[g->slot] = 0; /* clear the table for the next document */
     }
+    for (size_t k = 0; k < w->n_occ; k++) {
+        uterm *u = &out->t[w->occ_u[k]];
+        pos[(size_t)(u->pos - pos) + u->npos++] = w->occ_pos[k];
+    }
+    out->n = w->n_uq;
 }
 
 /* ---- phase 2 ---- */
