@@ -27,7 +27,7 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFL
               $(SANFLAGS) -fopenmp -Iinclude -Isrc -MMD -MP
 LDLIBS := -lstemmer -lutf8proc -lexpat -ljansson -lxxhash -lstreamvbyte -lzstd -lz -lm
 LDFLAGS ?=
-ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -fopenmp
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -fopenmp -pthread
 
 LIB_SRC := $(sort $(wildcard src/common/*.c src/analyze/*.c src/corpus/*.c src/index/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))

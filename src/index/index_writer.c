@@ -10,11 +10,18 @@
  * Replacement by id: every live id maps to its (segment, doc). A record
  * whose id is already there marks the older document deleted; deletions
  * of a segment are written as a new deletion file at commit. A segment
- * whose documents are all deleted leaves the MANIFEST. */
+ * whose documents are all deleted leaves the MANIFEST.
+ *
+ * Reading overlaps analysis: a builder thread analyses and inverts one
+ * batch (on all cores, OpenMP) while the caller fills the next. Everything
+ * that decides doc numbers and segment boundaries (the id map, deletions,
+ * when to start a new segment) happens on the caller's thread at hand-off,
+ * in batch order, so the result does not depend on timing. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +49,18 @@ struct ps_index_writer {
     ps_manifest mf;            /* the committed state plus the new segments */
     uint32_t committed_segs;   /* how many of mf.segs were there before */
     ps_seg_builder *b;
-    ps_record **batch;
+    ps_record **batch;         /* being filled by the caller */
     size_t n_batch;
+    /* the builder thread and the batch it works on */
+    pthread_t th;
+    bool th_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ps_record **work;
+    size_t n_work;
+    bool busy, stop, flush_first;
+    ps_rc async_rc;
+    uint32_t seg_index;        /* the index the in-memory segment will have */
     size_t batch_bytes;
     size_t budget;
     ps_index_write_stats st;
@@ -185,6 +202,8 @@ static ps_rc load_existing(ps_index_writer *w)
     return PS_OK;
 }
 
+static int start_builder(ps_index_writer *w);
+
 ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool append,
                            ps_index_writer **out, char *err, size_t errlen)
 {
@@ -245,8 +264,12 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
                                                                 w->mf.flags & PS_MF_STORE_DESCRIPTION)))
             rc = fail(w, PS_ENOMEM, "out of memory");
         w->batch = calloc(BATCH_DOCS, sizeof *w->batch);
-        if (rc == PS_OK && !w->batch)
+        w->work = calloc(BATCH_DOCS, sizeof *w->work);
+        if (rc == PS_OK && (!w->batch || !w->work))
             rc = fail(w, PS_ENOMEM, "out of memory");
+        w->seg_index = w->mf.n_segs;
+        if (rc == PS_OK && start_builder(w) != 0)
+            rc = fail(w, PS_ENOMEM, "cannot start the builder thread");
         w->budget = opts->mem_budget ? opts->mem_budget : DEFAULT_BUDGET;
     }
     if (rc != PS_OK) {
@@ -290,27 +313,112 @@ static ps_rc write_segment(ps_index_writer *w)
         w->st.bytes_written += out.bytes[k];
     w->st.tokens += ps_seg_builder_tokens(w->b);
     ps_seg_builder_reset(w->b);
-    w->cur_docs = 0;
     return PS_OK;
 }
 
-static ps_rc flush_batch(ps_index_writer *w)
+/* Builder thread: writes the in-memory segment when told to, then adds the
+ * handed-off batch. */
+static void *builder_main(void *arg)
+{
+    ps_index_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break; /* stop */
+        pthread_mutex_unlock(&w->mu);
+        ps_rc rc = PS_OK;
+        if (w->flush_first)
+            rc = write_segment(w);
+        if (rc == PS_OK) {
+            rc = ps_seg_builder_add(w->b, w->work, w->n_work);
+            if (rc != PS_OK)
+                fail(w, rc, "%s while analysing records", ps_strerror(rc));
+        }
+        for (size_t i = 0; i < w->n_work; i++)
+            free(w->work[i]);
+        size_t mem = ps_seg_builder_memory(w->b);
+        pthread_mutex_lock(&w->mu);
+        if (mem > w->st.peak_mem)
+            w->st.peak_mem = mem;
+        if (rc != PS_OK && w->async_rc == PS_OK)
+            w->async_rc = rc;
+        w->n_work = 0;
+        w->busy = false;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static int start_builder(ps_index_writer *w)
+{
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&w->cv, NULL) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    if (pthread_create(&w->th, NULL, builder_main, w) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    w->th_started = true;
+    return 0;
+}
+
+/* Waits until the builder has finished its batch; its error, if any. */
+static ps_rc wait_idle(ps_index_writer *w)
+{
+    if (!w->th_started)
+        return PS_OK;
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    ps_rc rc = w->async_rc;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+/* Hands the filled batch to the builder: decides whether the in-memory
+ * segment is written first (memory budget), then numbers the batch's
+ * documents and applies replacements by id, in order. */
+static ps_rc hand_off(ps_index_writer *w)
 {
     if (w->n_batch == 0)
         return PS_OK;
-    ps_rc rc = ps_seg_builder_add(w->b, w->batch, w->n_batch);
-    for (size_t i = 0; i < w->n_batch; i++)
-        free(w->batch[i]);
+    ps_rc rc = wait_idle(w);
+    if (rc != PS_OK)
+        return rc;
+    /* leave room for the next batch within the budget */
+    bool flush_first = ps_seg_builder_docs(w->b) > 0 &&
+                       ps_seg_builder_memory(w->b) + BATCH_BYTES * 3 > w->budget;
+    if (flush_first) {
+        w->seg_index++;
+        w->cur_docs = 0;
+    }
+    for (size_t i = 0; i < w->n_batch; i++) {
+        const char *id = w->batch[i]->id;
+        ps_strmap_entry *e = ps_strmap_get(&w->ids, id, strlen(id));
+        if (!e || (e->stamp && mark_deleted(w, (uint32_t)e->a, (uint32_t)e->b) != PS_OK))
+            return fail(w, PS_ENOMEM, "out of memory");
+        e->a = w->seg_index;
+        e->b = w->cur_docs++;
+        e->stamp = 1;
+    }
+    pthread_mutex_lock(&w->mu);
+    ps_record **t = w->work;
+    w->work = w->batch;
+    w->n_work = w->n_batch;
+    w->batch = t;
     w->n_batch = 0;
     w->batch_bytes = 0;
-    if (rc != PS_OK)
-        return fail(w, rc, "%s while analysing records", ps_strerror(rc));
-    size_t mem = ps_seg_builder_memory(w->b);
-    if (mem > w->st.peak_mem)
-        w->st.peak_mem = mem;
-    /* leave room for the next batch within the budget */
-    if (mem + BATCH_BYTES * 2 > w->budget)
-        return write_segment(w);
+    w->flush_first = flush_first;
+    w->busy = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
     return PS_OK;
 }
 
@@ -328,14 +436,6 @@ ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r)
         return fail(w, PS_EUSAGE, "the writer has committed; open a new one to add more");
     if (!*r->id)
         return fail(w, PS_EUSAGE, "record without an id");
-    ps_strmap_entry *e = ps_strmap_get(&w->ids, r->id, strlen(r->id));
-    if (!e)
-        return fail(w, PS_ENOMEM, "out of memory");
-    if (e->stamp && mark_deleted(w, (uint32_t)e->a, (uint32_t)e->b) != PS_OK)
-        return fail(w, PS_ENOMEM, "out of memory");
-    e->a = w->mf.n_segs; /* the in-memory segment gets this index when written */
-    e->b = w->cur_docs++;
-    e->stamp = 1;
     ps_record *c = ps_record_clone(r);
     if (!c)
         return fail(w, PS_ENOMEM, "out of memory");
@@ -345,7 +445,7 @@ ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r)
     w->st.docs++;
     w->st.text_bytes += bytes;
     if (w->n_batch == BATCH_DOCS || w->batch_bytes >= BATCH_BYTES)
-        return flush_batch(w);
+        return hand_off(w);
     return PS_OK;
 }
 
@@ -384,7 +484,11 @@ static ps_rc write_deletions(ps_index_writer *w, uint64_t gen, ps_manifest *next
 
 ps_rc ps_index_writer_commit(ps_index_writer *w)
 {
-    ps_rc rc = flush_batch(w);
+    if (w->committed)
+        return fail(w, PS_EUSAGE, "the writer has committed already");
+    ps_rc rc = hand_off(w);
+    if (rc == PS_OK)
+        rc = wait_idle(w);
     if (rc == PS_OK)
         rc = write_segment(w);
     if (rc != PS_OK)
@@ -417,6 +521,18 @@ void ps_index_writer_free(ps_index_writer *w)
 {
     if (!w)
         return;
+    if (w->th_started) {
+        pthread_mutex_lock(&w->mu);
+        while (w->busy)
+            pthread_cond_wait(&w->cv, &w->mu);
+        w->stop = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->th, NULL);
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+    }
+    free(w->work);
     for (uint32_t i = w->committed_segs; i < w->mf.n_segs; i++)
         ps_seg_remove(w->dir, w->mf.segs[i].name);
     for (size_t i = 0; i < w->n_batch; i++)
