@@ -17,7 +17,6 @@ libjansson-dev /usr/include/jansson.h
 libxxhash-dev /usr/include/xxhash.h
 libutf8proc-dev /usr/include/utf8proc.h
 zlib1g-dev /usr/include/zlib.h
-libstreamvbyte-dev /usr/include/streamvbyte.h
 libzstd-dev /usr/include/zstd.h
 python3 /usr/bin/python3
 "

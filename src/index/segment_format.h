@@ -38,8 +38,8 @@
  *     BM25 variant can bound the block's best score; data_off: the block's
  *     offset from the end of the skip table; pos_off: its first document's
  *     positions, relative to the term's pos_off.
- *   blocks: postings_codec.h format, 128 postings each (the last fewer)
- *   after the last term: 16 zero bytes (SIMD decoders may over-read)
+ *   blocks: postings_codec.h format (bit-packed), 128 postings each (the
+ *   last fewer); after the last term: 16 zero bytes
  *
  * .pos (magic "PSPO") positions; per term, per posting in doc order:
  *   varint count, then count varint deltas (first from 0), ascending

@@ -18,7 +18,7 @@ static uint32_t next(void)
 static void roundtrip(const uint32_t *docs, const uint32_t *tfs, uint32_t n, uint32_t prev, int first)
 {
     uint8_t buf[PS_BLOCK_MAX_BYTES + PS_BLOCK_PAD];
-    size_t len = ps_block_encode(docs, tfs, n, prev, buf);
+    size_t len = ps_block_encode(docs, tfs, n, prev, first, buf);
     cr_assert_leq(len, PS_BLOCK_MAX_BYTES);
     uint32_t d[PS_BLOCK_SIZE], t[PS_BLOCK_SIZE];
     /* exactly len bytes available: the decoder must not need the padding */
@@ -40,6 +40,9 @@ Test(postings_codec, edge_blocks)
     docs[0] = UINT32_MAX - 1;
     tfs[0] = UINT32_MAX - 1;
     roundtrip(docs, tfs, 1, 5, 0);                       /* max gap, max tf */
+    docs[0] = 7;
+    tfs[0] = 1;
+    roundtrip(docs, tfs, 1, 6, 0);                       /* gap of one: zero bits */
     for (uint32_t i = 0; i < PS_BLOCK_SIZE; i++) {
         docs[i] = 1000 + i;
         tfs[i] = 1;
@@ -77,7 +80,7 @@ Test(postings_codec, damaged_bytes_never_crash_and_bad_order_is_refused)
         tfs[i] = 1 + i % 5;
     }
     uint8_t buf[PS_BLOCK_MAX_BYTES + PS_BLOCK_PAD];
-    size_t len = ps_block_encode(docs, tfs, PS_BLOCK_SIZE, 9, buf);
+    size_t len = ps_block_encode(docs, tfs, PS_BLOCK_SIZE, 9, 0, buf);
     int refused = 0;
     for (int round = 0; round < 5000; round++) {
         uint8_t copy[sizeof buf];
@@ -91,9 +94,11 @@ Test(postings_codec, damaged_bytes_never_crash_and_bad_order_is_refused)
                 cr_assert_gt(d[i], d[i - 1], "an accepted block is always increasing");
     }
     cr_assert_gt(refused, 0);
-    /* a doc id equal to the previous block's last is refused */
-    docs[0] = 9;
-    len = ps_block_encode(docs, tfs, 1, 9, buf);
+    /* doc ids past 2^32 - 1 and impossible bit widths are refused */
+    docs[0] = UINT32_MAX - 1;
+    len = ps_block_encode(docs, tfs, 1, 9, 0, buf);
+    cr_assert_eq(ps_block_decode(buf, len, 1, 30, 0, d, t), 0, "the same gap after a later doc overflows");
+    buf[0] = 33;
     cr_assert_eq(ps_block_decode(buf, len, 1, 9, 0, d, t), 0);
     cr_assert_eq(ps_block_decode(buf, len, 0, 9, 0, d, t), 0, "empty blocks do not exist");
 }
