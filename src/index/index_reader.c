@@ -4,7 +4,7 @@
 
 #include <zstd.h>
 
-#include "common/varint.h"
+#include "index/positions_codec.h"
 #include "index/postings_codec.h"
 #include "index/segment.h"
 #include "patsift/index.h"
@@ -126,15 +126,16 @@ static ps_rc check_postings(const ps_segment *s, char *err, size_t errlen)
             snprintf(err, errlen, "%s.pst: corrupt: term %llu points outside the file", s->name, (unsigned long long)t);
             return PS_ECORRUPT;
         }
-        const uint8_t *pos = it.pos;
-        uint32_t seen = 0;
+        const uint8_t *pos = it.pos;   /* where the next block's positions must start */
+        uint32_t seen = 0, cnt;
         int n;
         uint32_t max_wtf, min_len, pos_off;
+        ps_pos_cursor pc;
         while ((n = ps_seg_postings_next(&it, docs, tfs, &max_wtf, &min_len, &pos_off)) > 0) {
             uint32_t mw = 0, ml = UINT32_MAX;
-            if (pos_off != (uint32_t)(pos - it.pos)) {
-                snprintf(err, errlen, "%s.pst: corrupt: skip entry of term %llu has a wrong positions offset",
-                         s->name, (unsigned long long)t);
+            if (pos_off != (uint32_t)(pos - it.pos) ||
+                ps_pos_block_start(&pc, pos, it.pos_end, (uint32_t)n) != 0) {
+                snprintf(err, errlen, "%s.pos: corrupt: positions of term %llu", s->name, (unsigned long long)t);
                 return PS_ECORRUPT;
             }
             for (int i = 0; i < n; i++) {
@@ -146,17 +147,12 @@ static ps_rc check_postings(const ps_segment *s, char *err, size_t errlen)
                 mw = tfs[i] > mw ? tfs[i] : mw;
                 uint32_t wl = ps_segment_doc_wlen(s, docs[i]);
                 ml = wl < ml ? wl : ml;
-                uint32_t cnt, delta;
-                if (ps_varint_get(&pos, it.pos_end, &cnt) || cnt == 0) {
+                if (ps_pos_next_doc(&pc, NULL, 0, &cnt) != 0) {
                     snprintf(err, errlen, "%s.pos: corrupt: positions of term %llu", s->name, (unsigned long long)t);
                     return PS_ECORRUPT;
                 }
-                for (uint32_t k = 0; k < cnt; k++)
-                    if (ps_varint_get(&pos, it.pos_end, &delta) || (k && delta == 0)) {
-                        snprintf(err, errlen, "%s.pos: corrupt: positions of term %llu", s->name, (unsigned long long)t);
-                        return PS_ECORRUPT;
-                    }
             }
+            pos = ps_pos_block_end(&pc);
             if (mw != max_wtf || ml != min_len) {
                 snprintf(err, errlen, "%s.pst: corrupt: wrong block maxima in term %llu", s->name, (unsigned long long)t);
                 return PS_ECORRUPT;

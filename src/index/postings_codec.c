@@ -4,10 +4,9 @@
 
 #include "index/postings_codec.h"
 
-static unsigned bits_of(uint32_t v) { return v ? 32u - (unsigned)__builtin_clz(v) : 0u; }
+unsigned ps_bits_of(uint32_t v) { return v ? 32u - (unsigned)__builtin_clz(v) : 0u; }
 
-/* Packs v[0..n) at b bits each; returns the bytes written. */
-static size_t pack(const uint32_t *v, uint32_t n, unsigned b, uint8_t *out)
+size_t ps_bits_pack(const uint32_t *v, uint32_t n, unsigned b, uint8_t *out)
 {
     uint64_t acc = 0;
     unsigned have = 0;
@@ -26,7 +25,7 @@ static size_t pack(const uint32_t *v, uint32_t n, unsigned b, uint8_t *out)
     return o;
 }
 
-static void unpack(const uint8_t *in, uint32_t n, unsigned b, uint32_t *v)
+void ps_bits_unpack(const uint8_t *in, uint32_t n, unsigned b, uint32_t *v)
 {
     if (b == 0) {
         memset(v, 0, n * sizeof *v);
@@ -56,11 +55,11 @@ size_t ps_block_encode(const uint32_t *docs, const uint32_t *tfs, uint32_t n, ui
         og |= g[i];
         ot |= t[i];
     }
-    unsigned bd = bits_of(og), bt = bits_of(ot);
+    unsigned bd = ps_bits_of(og), bt = ps_bits_of(ot);
     out[0] = (uint8_t)bd;
     out[1] = (uint8_t)bt;
-    size_t o = 2 + pack(g, n, bd, out + 2);
-    return o + pack(t, n, bt, out + o);
+    size_t o = 2 + ps_bits_pack(g, n, bd, out + 2);
+    return o + ps_bits_pack(t, n, bt, out + o);
 }
 
 size_t ps_block_decode(const uint8_t *in, size_t avail, uint32_t n, uint32_t prev, int first_block,
@@ -74,8 +73,8 @@ size_t ps_block_decode(const uint8_t *in, size_t avail, uint32_t n, uint32_t pre
     size_t nd = ((size_t)n * bd + 7) / 8, nt = ((size_t)n * bt + 7) / 8;
     if (avail - 2 < nd + nt)
         return 0;
-    unpack(in + 2, n, bd, docs);
-    unpack(in + 2 + nd, n, bt, tfs);
+    ps_bits_unpack(in + 2, n, bd, docs);
+    ps_bits_unpack(in + 2 + nd, n, bt, tfs);
     uint64_t d = (uint64_t)prev + (first_block ? 0 : 1);
     for (uint32_t i = 0; i < n; i++) {
         d += docs[i];

@@ -37,4 +37,11 @@ size_t ps_block_encode(const uint32_t *docs, const uint32_t *tfs, uint32_t n, ui
 size_t ps_block_decode(const uint8_t *in, size_t avail, uint32_t n, uint32_t prev, int first_block,
                        uint32_t *docs, uint32_t *tfs);
 
+/* Bit packing shared with the positions codec: values LSB first, padded to
+ * a byte. pack returns the bytes written; unpack reads ceil(n * b / 8)
+ * bytes, which the caller has checked are there. */
+unsigned ps_bits_of(uint32_t v);
+size_t ps_bits_pack(const uint32_t *v, uint32_t n, unsigned b, uint8_t *out);
+void ps_bits_unpack(const uint8_t *in, uint32_t n, unsigned b, uint32_t *v);
+
 #endif

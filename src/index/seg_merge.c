@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/varint.h"
+#include "index/positions_codec.h"
 #include "index/postings_codec.h"
 #include "index/seg_merge.h"
 
@@ -14,6 +15,8 @@ struct ps_seg_merger {
     ps_seg_doc *docs;
     uint32_t n_docs;
     ps_term_entry entry;    /* the term being handed out */
+    uint32_t *posbuf;       /* one document's positions */
+    uint32_t poscap;
 };
 
 static int32_t raw_i32(const uint8_t *col, uint32_t i) { return (int32_t)ps_le32(col + 4 * (size_t)i); }
@@ -78,17 +81,23 @@ static int append_term(ps_seg_merger *m, uint32_t s, uint64_t t)
     if (ps_seg_postings_init(&m->segs[s], t, &it) != PS_OK)
         return -1;
     uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], mw, ml, po;
-    const uint8_t *pos = it.pos;
+    ps_pos_cursor pc;
     int n;
     while ((n = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
+        if (po > (size_t)(it.pos_end - it.pos) || ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)n))
+            return -1;
         for (int i = 0; i < n; i++) {
-            const uint8_t *start = pos;
-            uint32_t cnt, delta;
-            if (ps_varint_get(&pos, it.pos_end, &cnt))
+            uint32_t cnt;
+            if (ps_pos_next_doc(&pc, m->posbuf, m->poscap, &cnt))
                 return -1;
-            for (uint32_t k = 0; k < cnt; k++)
-                if (ps_varint_get(&pos, it.pos_end, &delta))
+            if (cnt > m->poscap) { /* rare: a longer list than seen before */
+                uint32_t *b = realloc(m->posbuf, cnt * sizeof *b);
+                if (!b)
                     return -1;
+                m->posbuf = b;
+                m->poscap = cnt;
+                return -2; /* redo this term with room */
+            }
             if (docs[i] >= m->segs[s].n_docs)
                 return -1;
             uint32_t nd = m->remap[s][docs[i]];
@@ -96,7 +105,9 @@ static int append_term(ps_seg_merger *m, uint32_t s, uint64_t t)
                 continue;
             ps_varint_put(&e->post, e->df ? nd - e->last_doc : nd);
             ps_varint_put(&e->post, tfs[i]);
-            ps_buf_append(&e->pos, (const char *)start, (size_t)(pos - start));
+            ps_varint_put(&e->pos, cnt);
+            for (uint32_t k = 0; k < cnt; k++)
+                ps_varint_put(&e->pos, k ? m->posbuf[k] - m->posbuf[k - 1] : m->posbuf[k]);
             e->df++;
             e->last_doc = nd;
         }
@@ -130,17 +141,33 @@ static int next_term(void *ctx, const ps_term_entry **out)
         e->len = best_len;
         e->df = 0;
         e->last_doc = 0;
+        int rc;
+        do { /* -2: a positions buffer grew; build the term again */
+            ps_buf_reset(&e->post);
+            ps_buf_reset(&e->pos);
+            e->df = 0;
+            e->last_doc = 0;
+            rc = 0;
+            for (uint32_t s = 0; s < m->n && rc == 0; s++) {
+                if (m->head[s] == m->segs[s].n_terms)
+                    continue;
+                const char *t;
+                uint32_t len;
+                ps_segment_term(&m->segs[s], m->head[s], &t, &len, &df);
+                if (ps_term_cmp(t, len, best, best_len) == 0)
+                    rc = append_term(m, s, m->head[s]);
+            }
+        } while (rc == -2);
+        if (rc != 0)
+            return -1;
         for (uint32_t s = 0; s < m->n; s++) {
             if (m->head[s] == m->segs[s].n_terms)
                 continue;
             const char *t;
             uint32_t len;
             ps_segment_term(&m->segs[s], m->head[s], &t, &len, &df);
-            if (ps_term_cmp(t, len, best, best_len) != 0)
-                continue;
-            if (append_term(m, s, m->head[s]) != 0)
-                return -1;
-            m->head[s]++;
+            if (ps_term_cmp(t, len, best, best_len) == 0)
+                m->head[s]++;
         }
         if (e->df) { /* a term found only in deleted documents disappears */
             *out = e;
@@ -165,5 +192,6 @@ void ps_seg_merger_free(ps_seg_merger *m)
     free(m->docs);
     ps_buf_free(&m->entry.post);
     ps_buf_free(&m->entry.pos);
+    free(m->posbuf);
     free(m);
 }

@@ -7,6 +7,7 @@
 
 #include "common/varint.h"
 #include "index/binfile.h"
+#include "index/positions_codec.h"
 #include "index/postings_codec.h"
 #include "index/seg_writer.h"
 
@@ -29,22 +30,32 @@ void ps_seg_remove(const char *dir, const char *name)
     }
 }
 
-/* One term: skip table then blocks into .pst, positions into .pos. */
+/* Scratch for one term's positions, reused across terms. */
+typedef struct term_scratch {
+    ps_buf blocks, skips, pos;
+    uint32_t *p;            /* a block's positions, concatenated */
+    size_t cap;
+} term_scratch;
+
+/* One term: skip table then blocks into .pst, bit-packed positions into
+ * .pos. The in-memory positions (varints) are re-coded block by block. */
 static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_binwriter *pst,
-                        ps_binwriter *pos, ps_buf *blocks, ps_buf *skips)
+                        ps_binwriter *posw, term_scratch *ts)
 {
-    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], counts[PS_BLOCK_SIZE];
     const uint8_t *p = (const uint8_t *)e->post.data, *end = p + e->post.len;
     const uint8_t *pp = (const uint8_t *)e->pos.data, *pend = pp + e->pos.len;
-    ps_buf_reset(blocks);
-    ps_buf_reset(skips);
+    ps_buf_reset(&ts->blocks);
+    ps_buf_reset(&ts->skips);
+    ps_buf_reset(&ts->pos);
     uint32_t doc = 0, prev = 0;
     for (uint32_t done = 0; done < e->df;) {
         uint32_t n = e->df - done < PS_BLOCK_SIZE ? e->df - done : PS_BLOCK_SIZE;
         uint32_t max_wtf = 0, min_len = UINT32_MAX;
-        uint32_t pos_off = (uint32_t)(pp - (const uint8_t *)e->pos.data);
+        uint32_t pos_off = (uint32_t)ts->pos.len;
+        size_t np = 0;
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t delta, cnt, skip;
+            uint32_t delta, cnt, gap;
             if (ps_varint_get(&p, end, &delta) || ps_varint_get(&p, end, &tfs[i]))
                 return PS_ECORRUPT;
             doc = done + i == 0 ? delta : doc + delta;
@@ -56,30 +67,46 @@ static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_bin
             uint32_t wlen = src->docs[doc].wlen;
             if (wlen < min_len)
                 min_len = wlen;
-            if (ps_varint_get(&pp, pend, &cnt))
+            if (ps_varint_get(&pp, pend, &cnt) || cnt == 0 || cnt >= PS_MAX_POSITIONS)
                 return PS_ECORRUPT;
-            for (uint32_t k = 0; k < cnt; k++)
-                if (ps_varint_get(&pp, pend, &skip))
+            counts[i] = cnt;
+            if (np + cnt > ts->cap) {
+                size_t cap = ts->cap ? ts->cap : 4096;
+                while (cap < np + cnt)
+                    cap *= 2;
+                uint32_t *q = realloc(ts->p, cap * sizeof *q);
+                if (!q)
+                    return PS_ENOMEM;
+                ts->p = q;
+                ts->cap = cap;
+            }
+            uint32_t at = 0;
+            for (uint32_t k = 0; k < cnt; k++) {
+                if (ps_varint_get(&pp, pend, &gap))
                     return PS_ECORRUPT;
+                at += gap;
+                ts->p[np++] = at;
+            }
         }
-        char *dst = ps_buf_reserve(blocks, PS_BLOCK_MAX_BYTES);
+        ps_pos_block_encode(counts, n, ts->p, &ts->pos);
+        char *dst = ps_buf_reserve(&ts->blocks, PS_BLOCK_MAX_BYTES);
         if (!dst)
             return PS_ENOMEM;
-        uint32_t data_off = (uint32_t)blocks->len;
-        blocks->len += ps_block_encode(docs, tfs, n, prev, done == 0, (uint8_t *)dst);
+        uint32_t data_off = (uint32_t)ts->blocks.len;
+        ts->blocks.len += ps_block_encode(docs, tfs, n, prev, done == 0, (uint8_t *)dst);
         uint32_t sk[5] = { doc, max_wtf, min_len, data_off, pos_off };
         for (int k = 0; k < 5; k++) {
             uint8_t le[4] = { (uint8_t)sk[k], (uint8_t)(sk[k] >> 8), (uint8_t)(sk[k] >> 16), (uint8_t)(sk[k] >> 24) };
-            ps_buf_append(skips, (const char *)le, 4);
+            ps_buf_append(&ts->skips, (const char *)le, 4);
         }
         prev = doc;
         done += n;
     }
-    if (blocks->oom || skips->oom)
+    if (ts->blocks.oom || ts->skips.oom || ts->pos.oom)
         return PS_ENOMEM;
-    ps_bin_write(pst, skips->data, skips->len);
-    ps_bin_write(pst, blocks->data, blocks->len);
-    ps_bin_write(pos, e->pos.data, e->pos.len);
+    ps_bin_write(pst, ts->skips.data, ts->skips.len);
+    ps_bin_write(pst, ts->blocks.data, ts->blocks.len);
+    ps_bin_write(posw, ts->pos.data, ts->pos.len);
     return PS_OK;
 }
 
@@ -90,7 +117,8 @@ static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
 {
     ps_binwriter *lex = &f[PS_SEG_LEX].w, *pst = &f[PS_SEG_PST].w, *pos = &f[PS_SEG_POS].w;
     uint64_t post_base = pst->written, pos_base = pos->written, n = 0;
-    ps_buf entries = { 0 }, pool = { 0 }, blocks = { 0 }, skips = { 0 };
+    ps_buf entries = { 0 }, pool = { 0 };
+    term_scratch ts = { 0 };
     const ps_term_entry *e;
     ps_rc rc = PS_OK;
     int got;
@@ -103,7 +131,7 @@ static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
                 ent[8 * k + b] = (uint8_t)(v[k] >> (8 * b));
         ps_buf_append(&entries, (const char *)ent, sizeof ent);
         ps_buf_append(&pool, e->term, e->len);
-        rc = write_term(src, e, pst, pos, &blocks, &skips);
+        rc = write_term(src, e, pst, pos, &ts);
         n++;
     }
     if (rc == PS_OK && got < 0)
@@ -117,8 +145,10 @@ static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
     ps_bin_write(pst, pad, sizeof pad);
     ps_buf_free(&entries);
     ps_buf_free(&pool);
-    ps_buf_free(&blocks);
-    ps_buf_free(&skips);
+    ps_buf_free(&ts.blocks);
+    ps_buf_free(&ts.skips);
+    ps_buf_free(&ts.pos);
+    free(ts.p);
     return rc;
 }
 

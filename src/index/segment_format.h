@@ -41,8 +41,9 @@
  *   blocks: postings_codec.h format (bit-packed), 128 postings each (the
  *   last fewer); after the last term: 16 zero bytes
  *
- * .pos (magic "PSPO") positions; per term, per posting in doc order:
- *   varint count, then count varint deltas (first from 0), ascending
+ * .pos (magic "PSPO") positions; per term, one positions_codec.h block per
+ *   postings block (counts, then gaps, bit-packed), found through the skip
+ *   entry's pos_off
  *
  * .doc (magic "PSDC") per-document columns, doc id = row number:
  *   u32 n_docs, u32 reserved, u64 id_pool_bytes, u64 cpc_pool_bytes,

@@ -9,6 +9,7 @@
 
 #include "common/strmap.h"
 #include "common/varint.h"
+#include "index/positions_codec.h"
 #include "index/postings_codec.h"
 #include "index/segment.h"
 #include "patsift/index.h"
@@ -150,21 +151,21 @@ static void compare_with_oracle(void)
         cr_assert_eq(df, e->a, "df of %.*s", (int)len, term);
         ps_seg_postings it;
         cr_assert_eq(ps_seg_postings_init(&s, t, &it), PS_OK);
-        const uint8_t *pos = it.pos;
         ps_buf_reset(&got);
         int n;
         uint32_t mw, ml, po;
         while ((n = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
+            ps_pos_cursor pc;
+            cr_assert_eq(ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)n), 0);
             for (int i = 0; i < n; i++) {
                 char head[48];
                 int k = snprintf(head, sizeof head, "%u:%u:", docs[i], tfs[i]);
                 ps_buf_append(&got, head, (size_t)k);
-                uint32_t cnt, delta, p = 0;
-                cr_assert_eq(ps_varint_get(&pos, it.pos_end, &cnt), 0);
+                uint32_t cnt, p[4096];
+                cr_assert_eq(ps_pos_next_doc(&pc, p, 4096, &cnt), 0);
+                cr_assert_leq(cnt, 4096);
                 for (uint32_t j = 0; j < cnt; j++) {
-                    cr_assert_eq(ps_varint_get(&pos, it.pos_end, &delta), 0);
-                    p += delta;
-                    k = snprintf(head, sizeof head, "%s%u", j ? "," : "", p);
+                    k = snprintf(head, sizeof head, "%s%u", j ? "," : "", p[j]);
                     ps_buf_append(&got, head, (size_t)k);
                 }
                 ps_buf_putc(&got, ';');
@@ -343,21 +344,19 @@ static char *dump_state(const char *d, size_t *n_lines)
             ps_segment_term(&seg, t, &term, &len, &df);
             ps_seg_postings it;
             cr_assert_eq(ps_seg_postings_init(&seg, t, &it), PS_OK);
-            const uint8_t *pos = it.pos;
             int k;
             while ((k = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
+                ps_pos_cursor pc;
+                cr_assert_eq(ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)k), 0);
                 for (int i = 0; i < k; i++) {
                     char line[4096];
                     int o = snprintf(line, sizeof line, "%.*s\t%s\t%u\t", (int)len, term,
                                      ps_segment_doc_id(&seg, docs[i]), tfs[i]);
-                    uint32_t cnt, delta, p = 0;
-                    cr_assert_eq(ps_varint_get(&pos, it.pos_end, &cnt), 0);
-                    for (uint32_t j = 0; j < cnt; j++) {
-                        cr_assert_eq(ps_varint_get(&pos, it.pos_end, &delta), 0);
-                        p += delta;
+                    uint32_t cnt, p[4096];
+                    cr_assert_eq(ps_pos_next_doc(&pc, p, 4096, &cnt), 0);
+                    for (uint32_t j = 0; j < cnt && j < 4096; j++)
                         if (o < (int)sizeof line - 16)
-                            o += snprintf(line + o, sizeof line - (size_t)o, "%u,", p);
-                    }
+                            o += snprintf(line + o, sizeof line - (size_t)o, "%u,", p[j]);
                     if (!ps_segment_live(&seg, docs[i]))
                         continue;
                     if (n == cap)

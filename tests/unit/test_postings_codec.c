@@ -102,3 +102,53 @@ Test(postings_codec, damaged_bytes_never_crash_and_bad_order_is_refused)
     cr_assert_eq(ps_block_decode(buf, len, 1, 9, 0, d, t), 0);
     cr_assert_eq(ps_block_decode(buf, len, 0, 9, 0, d, t), 0, "empty blocks do not exist");
 }
+
+#include "index/positions_codec.h"
+
+/* True when every document of the block at [p, end) decodes. */
+static bool reads_whole_block(const uint8_t *p, const uint8_t *end, uint32_t n)
+{
+    ps_pos_cursor c;
+    uint32_t out[64], cnt;
+    if (ps_pos_block_start(&c, p, end, n) != 0)
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (ps_pos_next_doc(&c, out, 64, &cnt) != 0)
+            return false;
+    return true;
+}
+
+Test(positions_codec, random_blocks_round_trip_and_damage_is_refused)
+{
+    uint32_t counts[PS_BLOCK_SIZE], out[2048];
+    static uint32_t pos[PS_BLOCK_SIZE * 300];
+    for (int round = 0; round < 500; round++) {
+        uint32_t n = 1 + next() % PS_BLOCK_SIZE, np = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            counts[i] = 1 + (next() % 7 == 0 ? next() % 300 : next() % 3);
+            uint32_t p = next() % (round % 2 ? 100 : 2000000);
+            for (uint32_t k = 0; k < counts[i]; k++) {
+                pos[np++] = p;
+                p += 1 + next() % (round % 3 ? 50 : 70000);
+            }
+        }
+        ps_buf b = { 0 };
+        ps_pos_block_encode(counts, n, pos, &b);
+        ps_pos_cursor c;
+        const uint8_t *start = (const uint8_t *)b.data, *end = start + b.len;
+        cr_assert_eq(ps_pos_block_start(&c, start, end, n), 0);
+        for (uint32_t i = 0, at = 0; i < n; i++) {
+            uint32_t cnt;
+            cr_assert_eq(ps_pos_next_doc(&c, out, 2048, &cnt), 0);
+            cr_assert_eq(cnt, counts[i]);
+            cr_assert_arr_eq(out, pos + at, cnt * sizeof *out);
+            at += cnt;
+        }
+        cr_assert_eq(ps_pos_block_end(&c), end, "the whole block is consumed");
+        uint32_t cnt;
+        cr_assert_eq(ps_pos_next_doc(&c, out, 2048, &cnt), -1, "no document past the block");
+        /* one byte short: some read must fail, none may run past the end */
+        cr_assert(!reads_whole_block(start, end - 1, n), "a block one byte short must not decode");
+        ps_buf_free(&b);
+    }
+}
