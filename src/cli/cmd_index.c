@@ -171,6 +171,12 @@ int cmd_index(int argc, char **argv)
     }
     int status = EXIT_OK;
     if (rc == PS_END) {
+        if (prog.on) {
+            char a[32];
+            fprintf(stderr, "\r\033[Kindex: %s records read; analysing the last batch and writing the index...",
+                    cli_count(n, a));
+            fflush(stderr);
+        }
         rc = ps_index_writer_commit(w);
         if (rc != PS_OK) {
             fprintf(stderr, "patsift index: %s\n", ps_index_writer_errmsg(w));
