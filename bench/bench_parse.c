@@ -67,26 +67,6 @@ static int add(group *g, const char *path)
 }
 
 /* The format a file name implies (the reader's rules), or AUTO. */
-static ps_format format_of_name(const char *path)
-{
-    size_t n = strlen(path);
-    if (n > 3 && strcasecmp(path + n - 3, ".gz") == 0)
-        n -= 3;
-    static const struct {
-        const char *ext;
-        ps_format f;
-    } ext[] = {
-        { ".xml", PS_FORMAT_USPTO_XML }, { ".jsonl", PS_FORMAT_JSONL }, { ".ndjson", PS_FORMAT_JSONL },
-        { ".json", PS_FORMAT_JSONL },    { ".txt", PS_FORMAT_TEXT },
-    };
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t k = strlen(ext[i].ext);
-        if (n > k && strncasecmp(path + n - k, ext[i].ext, k) == 0)
-            return ext[i].f;
-    }
-    return PS_FORMAT_AUTO;
-}
-
 /* Format of a file with an uninformative name: its first non-blank byte. */
 static ps_format sniff(const char *path)
 {
@@ -116,7 +96,7 @@ static int classify(group *groups, const char *path, ps_format forced, int depth
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        ps_format f = forced ? forced : format_of_name(path);
+        ps_format f = forced ? forced : ps_format_from_name(path);
         if (f == PS_FORMAT_AUTO)
             f = sniff(path);
         return add(&groups[f], path);
@@ -153,7 +133,7 @@ static int classify(group *groups, const char *path, ps_format forced, int depth
             continue;
         if (S_ISDIR(s2.st_mode))
             rc = classify(groups, names.paths[i], forced, depth + 1);
-        else if (S_ISREG(s2.st_mode) && format_of_name(names.paths[i]) != PS_FORMAT_AUTO)
+        else if (S_ISREG(s2.st_mode) && ps_format_from_name(names.paths[i]) != PS_FORMAT_AUTO)
             rc = classify(groups, names.paths[i], forced, depth + 1);
     }
     for (size_t i = 0; i < names.n; i++)

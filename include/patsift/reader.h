@@ -35,6 +35,10 @@ typedef enum ps_format {
 const char *ps_format_name(ps_format f);
 ps_rc ps_format_parse(const char *name, ps_format *out);
 
+/* The format a file name implies (".xml", ".jsonl", ".ndjson", ".json",
+ * ".txt", each optionally ".gz"), or PS_FORMAT_AUTO when it says nothing. */
+ps_format ps_format_from_name(const char *path);
+
 /* Called for every bad record or unreadable input in non-strict mode, with
  * a message "file:line: what is wrong". */
 typedef void (*ps_diag_fn)(const char *msg, void *ctx);

@@ -52,6 +52,24 @@ const char *ps_buf_cstr(ps_buf *b)
     return b->data;
 }
 
+bool ps_grow(void **items, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / elem)
+            return false;
+        c *= 2;
+    }
+    void *p = realloc(*items, c * elem);
+    if (!p)
+        return false;
+    *items = p;
+    *cap = c;
+    return true;
+}
+
 void ps_buf_free(ps_buf *b)
 {
     free(b->data);

@@ -23,6 +23,10 @@ const char *ps_buf_cstr(ps_buf *b);
 static inline void ps_buf_reset(ps_buf *b) { b->len = 0; }
 void ps_buf_free(ps_buf *b);
 
+/* Grows the array *items (of *cap elements of elem bytes) to hold need,
+ * doubling from 16; false (array untouched) on allocation failure. */
+bool ps_grow(void **items, size_t *cap, size_t need, size_t elem);
+
 /* Arena: allocations stay valid until ps_arena_reset/free. Resetting keeps
  * the largest block, so a reused arena stops calling malloc. */
 typedef struct ps_arena_block ps_arena_block;

@@ -44,28 +44,13 @@ const char *ps_record_builder_str(ps_record_builder *b, const char *s, size_t n)
     return p;
 }
 
-static bool grow(void **items, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    size_t cap2 = *cap ? *cap * 2 : 16;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *p = realloc(*items, cap2 * elem);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = cap2;
-    return true;
-}
-
 void ps_record_builder_add_claim(ps_record_builder *b, const char *text, size_t n, uint32_t num,
                                  bool independent)
 {
     const char *t = ps_record_builder_str(b, text, n);
     if (!*t)
         return;
-    if (!grow((void **)&b->claims, &b->cap_claims, b->n_claims + 1, sizeof *b->claims)) {
+    if (!ps_grow((void **)&b->claims, &b->cap_claims, b->n_claims + 1, sizeof *b->claims)) {
         b->oom = true;
         return;
     }
@@ -101,7 +86,7 @@ void ps_record_builder_add(ps_record_builder *b, ps_list_id list, const char *s,
             return;
         e->a = 1;
     }
-    if (!grow((void **)&l->items, &l->cap, l->n + 1, sizeof *l->items)) {
+    if (!ps_grow((void **)&l->items, &l->cap, l->n + 1, sizeof *l->items)) {
         b->oom = true;
         return;
     }

@@ -144,8 +144,7 @@ static ps_rc push(ps_reader *r, input in)
     return PS_OK;
 }
 
-/* The format a file name implies, or AUTO when it says nothing. */
-static ps_format format_from_name(const char *path)
+ps_format ps_format_from_name(const char *path)
 {
     size_t n = strlen(path);
     if (n > 3 && strcasecmp(path + n - 3, ".gz") == 0)
@@ -212,7 +211,7 @@ static ps_rc add_dir(ps_reader *r, const char *dir, int depth)
             continue; /* vanished or a dangling link: nothing to read */
         if (S_ISDIR(st.st_mode))
             rc = add_dir(r, names[i], depth + 1);
-        else if (S_ISREG(st.st_mode) && format_from_name(names[i]) != PS_FORMAT_AUTO) {
+        else if (S_ISREG(st.st_mode) && ps_format_from_name(names[i]) != PS_FORMAT_AUTO) {
             char *p = strdup(names[i]);
             rc = p ? push(r, (input){ .path = p, .format = r->opts.format, .size = (uint64_t)st.st_size })
                    : PS_ENOMEM;
@@ -291,7 +290,7 @@ static ps_rc open_input(ps_reader *r)
     }
     r->fmt = in->format;
     if (r->fmt == PS_FORMAT_AUTO && in->path)
-        r->fmt = format_from_name(in->path);
+        r->fmt = ps_format_from_name(in->path);
     if (r->fmt == PS_FORMAT_AUTO)
         r->fmt = sniff(&r->src);
     r->ctx = (ps_fmt_ctx){ .src = &r->src, .rb = &r->rb, .err = &r->err, .skipped = &r->st.skipped };

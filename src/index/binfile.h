@@ -73,4 +73,42 @@ static inline uint32_t ps_le32(const uint8_t *p)
 }
 static inline uint64_t ps_le64(const uint8_t *p) { return ps_le32(p) | (uint64_t)ps_le32(p + 4) << 32; }
 
+/* Bounds-checked reader over untrusted bytes: after the first read past
+ * end, `bad` is set and every later read returns 0 / "" (check once). */
+typedef struct ps_cursor {
+    const uint8_t *p, *end;
+    bool bad;
+} ps_cursor;
+
+static inline uint32_t ps_cur_u32(ps_cursor *c)
+{
+    if (c->bad || c->end - c->p < 4) {
+        c->bad = true;
+        return 0;
+    }
+    uint32_t v = ps_le32(c->p);
+    c->p += 4;
+    return v;
+}
+
+static inline uint64_t ps_cur_u64(ps_cursor *c)
+{
+    uint64_t lo = ps_cur_u32(c);
+    return lo | (uint64_t)ps_cur_u32(c) << 32;
+}
+
+/* A u32 length and that many bytes; *n is set, the bytes are not copied. */
+static inline const char *ps_cur_str(ps_cursor *c, size_t *n)
+{
+    *n = ps_cur_u32(c);
+    if (c->bad || (size_t)(c->end - c->p) < *n) {
+        c->bad = true;
+        *n = 0;
+        return "";
+    }
+    const char *s = (const char *)c->p;
+    c->p += *n;
+    return s;
+}
+
 #endif

@@ -33,42 +33,21 @@ void ps_manifest_free(ps_manifest *m)
     m->segs = NULL;
 }
 
-/* Bounds-checked cursor over the manifest payload. */
-typedef struct cur {
-    const uint8_t *p, *end;
-    bool bad;
-} cur;
-
-static uint32_t get_u32(cur *c)
+/* A string into dst (NUL-terminated); a segment name is one plain file
+ * name, so NUL and '/' inside make the manifest bad. */
+static void get_str(ps_cursor *c, char *dst, size_t cap)
 {
-    if (c->end - c->p < 4) {
-        c->bad = true;
-        return 0;
-    }
-    uint32_t v = ps_le32(c->p);
-    c->p += 4;
-    return v;
-}
-
-static uint64_t get_u64(cur *c)
-{
-    uint64_t lo = get_u32(c);
-    return lo | (uint64_t)get_u32(c) << 32;
-}
-
-static void get_str(cur *c, char *dst, size_t cap)
-{
-    uint32_t n = get_u32(c);
-    if (c->bad || n >= cap || (size_t)(c->end - c->p) < n) {
+    size_t n;
+    const char *s = ps_cur_str(c, &n);
+    if (c->bad || n >= cap) {
         c->bad = true;
         dst[0] = '\0';
         return;
     }
-    memcpy(dst, c->p, n);
+    memcpy(dst, s, n);
     dst[n] = '\0';
-    c->p += n;
     if (memchr(dst, '\0', n) || memchr(dst, '/', n))
-        c->bad = true; /* a segment name is one plain file name */
+        c->bad = true;
 }
 
 ps_rc ps_manifest_read(const char *dir, ps_manifest *m, char *err, size_t errlen)
@@ -83,13 +62,13 @@ ps_rc ps_manifest_read(const char *dir, ps_manifest *m, char *err, size_t errlen
     ps_rc rc = ps_binfile_open(&f, path, PS_MAGIC_MANIFEST, true, err, errlen);
     if (rc != PS_OK)
         return rc;
-    cur c = { f.payload, f.payload + f.payload_size, false };
-    m->generation = get_u64(&c);
-    m->flags = get_u32(&c);
+    ps_cursor c = { f.payload, f.payload + f.payload_size, false };
+    m->generation = ps_cur_u64(&c);
+    m->flags = ps_cur_u32(&c);
     for (int i = 0; i < PS_FIELD_COUNT; i++)
-        m->weight[i] = get_u32(&c);
+        m->weight[i] = ps_cur_u32(&c);
     get_str(&c, m->language, sizeof m->language);
-    m->n_segs = get_u32(&c);
+    m->n_segs = ps_cur_u32(&c);
     if (!c.bad && m->n_segs > (size_t)(c.end - c.p) / 64)
         c.bad = true;
     if (!c.bad && m->n_segs) {
@@ -102,12 +81,12 @@ ps_rc ps_manifest_read(const char *dir, ps_manifest *m, char *err, size_t errlen
     }
     for (uint32_t i = 0; i < m->n_segs && !c.bad; i++) {
         get_str(&c, m->segs[i].name, sizeof m->segs[i].name);
-        m->segs[i].n_docs = get_u32(&c);
+        m->segs[i].n_docs = ps_cur_u32(&c);
         for (int k = 0; k < PS_SEG_FILES; k++)
-            m->segs[i].checksum[k] = get_u64(&c);
-        m->segs[i].n_deleted = get_u32(&c);
+            m->segs[i].checksum[k] = ps_cur_u64(&c);
+        m->segs[i].n_deleted = ps_cur_u32(&c);
         get_str(&c, m->segs[i].del_name, sizeof m->segs[i].del_name);
-        m->segs[i].del_checksum = get_u64(&c);
+        m->segs[i].del_checksum = ps_cur_u64(&c);
         if (m->segs[i].n_deleted > m->segs[i].n_docs || (m->segs[i].n_deleted && !m->segs[i].del_name[0]))
             c.bad = true;
     }

@@ -203,21 +203,6 @@ static bool grow_table(worker *w)
     return true;
 }
 
-static bool grow_array(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 4096;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 /* Groups each occurrence under its distinct term as it arrives: no sort,
  * and a term's bytes are copied once per document. */
 static int on_token(const ps_token *t, void *ctx)
@@ -241,7 +226,7 @@ static int on_token(const ps_token *t, void *ctx)
         }
     }
     if (!u) {
-        if (!grow_array((void **)&w->uq, &w->cap_uq, w->n_uq + 1, sizeof *w->uq))
+        if (!ps_grow((void **)&w->uq, &w->cap_uq, w->n_uq + 1, sizeof *w->uq))
             goto oom;
         const char *copy = ps_arena_strndup(&w->batch, t->term, t->len);
         if (!copy)
@@ -254,8 +239,8 @@ static int on_token(const ps_token *t, void *ctx)
     u->npos++;
     if (w->n_occ == w->cap_occ) {
         size_t cap = w->cap_occ, cap2 = w->cap_occ;
-        if (!grow_array((void **)&w->occ_u, &cap, w->n_occ + 1, sizeof *w->occ_u) ||
-            !grow_array((void **)&w->occ_pos, &cap2, w->n_occ + 1, sizeof *w->occ_pos))
+        if (!ps_grow((void **)&w->occ_u, &cap, w->n_occ + 1, sizeof *w->occ_u) ||
+            !ps_grow((void **)&w->occ_pos, &cap2, w->n_occ + 1, sizeof *w->occ_pos))
             goto oom;
         w->cap_occ = cap < cap2 ? cap : cap2;
     }

@@ -115,6 +115,17 @@ static int append_term(ps_seg_merger *m, uint32_t s, uint64_t t)
     return n < 0 || e->post.oom || e->pos.oom ? -1 : 0;
 }
 
+/* True when segment s's next lexicon entry is term. */
+static bool head_is(const ps_seg_merger *m, uint32_t s, const char *term, uint32_t len)
+{
+    if (m->head[s] == m->segs[s].n_terms)
+        return false;
+    const char *t;
+    uint32_t tl, df;
+    ps_segment_term(&m->segs[s], m->head[s], &t, &tl, &df);
+    return ps_term_cmp(t, tl, term, len) == 0;
+}
+
 static int next_term(void *ctx, const ps_term_entry **out)
 {
     ps_seg_merger *m = ctx;
@@ -148,27 +159,15 @@ static int next_term(void *ctx, const ps_term_entry **out)
             e->df = 0;
             e->last_doc = 0;
             rc = 0;
-            for (uint32_t s = 0; s < m->n && rc == 0; s++) {
-                if (m->head[s] == m->segs[s].n_terms)
-                    continue;
-                const char *t;
-                uint32_t len;
-                ps_segment_term(&m->segs[s], m->head[s], &t, &len, &df);
-                if (ps_term_cmp(t, len, best, best_len) == 0)
+            for (uint32_t s = 0; s < m->n && rc == 0; s++)
+                if (head_is(m, s, best, best_len))
                     rc = append_term(m, s, m->head[s]);
-            }
         } while (rc == -2);
         if (rc != 0)
             return -1;
-        for (uint32_t s = 0; s < m->n; s++) {
-            if (m->head[s] == m->segs[s].n_terms)
-                continue;
-            const char *t;
-            uint32_t len;
-            ps_segment_term(&m->segs[s], m->head[s], &t, &len, &df);
-            if (ps_term_cmp(t, len, best, best_len) == 0)
+        for (uint32_t s = 0; s < m->n; s++)
+            if (head_is(m, s, best, best_len))
                 m->head[s]++;
-        }
         if (e->df) { /* a term found only in deleted documents disappears */
             *out = e;
             return 1;

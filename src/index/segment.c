@@ -255,42 +255,12 @@ int64_t ps_segment_find_id(const ps_segment *s, const char *id)
     return -1;
 }
 
-/* Bounds-checked reader of the stored-text serialisation. */
-typedef struct rd {
-    const uint8_t *p, *end;
-    bool bad;
-} rd;
-
-static uint32_t rd_u32(rd *r)
+static void rd_list(ps_cursor *r, ps_record_builder *b, ps_list_id list)
 {
-    if (r->end - r->p < 4) {
-        r->bad = true;
-        return 0;
-    }
-    uint32_t v = ps_le32(r->p);
-    r->p += 4;
-    return v;
-}
-
-static const char *rd_str(rd *r, size_t *n)
-{
-    *n = rd_u32(r);
-    if (r->bad || (size_t)(r->end - r->p) < *n) {
-        r->bad = true;
-        *n = 0;
-        return "";
-    }
-    const char *s = (const char *)r->p;
-    r->p += *n;
-    return s;
-}
-
-static void rd_list(rd *r, ps_record_builder *b, ps_list_id list)
-{
-    uint32_t n = rd_u32(r);
+    uint32_t n = ps_cur_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
         size_t len;
-        const char *s = rd_str(r, &len);
+        const char *s = ps_cur_str(r, &len);
         ps_record_builder_add(b, list, s, len);
     }
 }
@@ -319,24 +289,24 @@ ps_rc ps_segment_record(const ps_segment *s, uint32_t i, ps_record **out)
     }
     ps_record_builder rb = { 0 };
     ps_record_builder_reset(&rb);
-    rd r = { raw, raw + size, false };
+    ps_cursor r = { raw, raw + size, false };
     size_t n;
     const char *t;
-    t = rd_str(&r, &n);
+    t = ps_cur_str(&r, &n);
     rb.rec.kind = ps_record_builder_str(&rb, t, n);
-    t = rd_str(&r, &n);
+    t = ps_cur_str(&r, &n);
     rb.rec.title = ps_record_builder_str(&rb, t, n);
-    t = rd_str(&r, &n);
+    t = ps_cur_str(&r, &n);
     rb.rec.abstract = ps_record_builder_str(&rb, t, n);
-    t = rd_str(&r, &n);
+    t = ps_cur_str(&r, &n);
     rb.rec.description = ps_record_builder_str(&rb, t, n);
-    t = rd_str(&r, &n);
+    t = ps_cur_str(&r, &n);
     rb.rec.source = ps_record_builder_str(&rb, t, n);
-    uint32_t nc = rd_u32(&r);
+    uint32_t nc = ps_cur_u32(&r);
     for (uint32_t k = 0; k < nc && !r.bad; k++) {
-        uint32_t num = rd_u32(&r);
+        uint32_t num = ps_cur_u32(&r);
         bool indep = r.p < r.end && *r.p++;
-        t = rd_str(&r, &n);
+        t = ps_cur_str(&r, &n);
         ps_record_builder_add_claim(&rb, t, n, num, indep);
     }
     rd_list(&r, &rb, PS_LIST_IPC);
