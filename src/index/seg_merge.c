@@ -17,6 +17,9 @@ struct ps_seg_merger {
     ps_term_entry entry;    /* the term being handed out */
     uint32_t *posbuf;       /* one document's positions */
     uint32_t poscap;
+    const void **dicts;     /* every source segment's dictionaries, each ID once */
+    size_t *dict_len;
+    uint32_t n_dicts;
 };
 
 static int32_t raw_i32(const uint8_t *col, uint32_t i) { return (int32_t)ps_le32(col + 4 * (size_t)i); }
@@ -39,6 +42,30 @@ ps_rc ps_seg_merger_create(const ps_segment *segs, uint32_t n, ps_seg_merger **o
     m->docs = malloc((live ? live : 1) * sizeof *m->docs);
     if (!m->remap || !m->head || !m->docs)
         return PS_ENOMEM;
+    /* stored frames are copied as they are, so every dictionary they name
+     * comes along */
+    uint32_t total_dicts = 0;
+    for (uint32_t s = 0; s < n; s++)
+        total_dicts += segs[s].n_dicts;
+    m->dicts = calloc(total_dicts ? total_dicts : 1, sizeof *m->dicts);
+    m->dict_len = calloc(total_dicts ? total_dicts : 1, sizeof *m->dict_len);
+    uint32_t *ids = calloc(total_dicts ? total_dicts : 1, sizeof *ids);
+    if (!m->dicts || !m->dict_len || !ids) {
+        free(ids);
+        return PS_ENOMEM;
+    }
+    for (uint32_t s = 0; s < n; s++)
+        for (uint32_t k = 0; k < segs[s].n_dicts; k++) {
+            bool seen = false;
+            for (uint32_t j = 0; j < m->n_dicts && !seen; j++)
+                seen = ids[j] == segs[s].dict_id[k];
+            if (seen)
+                continue;
+            ids[m->n_dicts] = segs[s].dict_id[k];
+            m->dicts[m->n_dicts] = segs[s].dict[k];
+            m->dict_len[m->n_dicts++] = segs[s].dict_len[k];
+        }
+    free(ids);
     for (uint32_t s = 0; s < n; s++) {
         const ps_segment *g = &segs[s];
         if (!(m->remap[s] = malloc((g->n_docs ? g->n_docs : 1) * sizeof **m->remap)))
@@ -66,7 +93,7 @@ ps_rc ps_seg_merger_create(const ps_segment *segs, uint32_t n, ps_seg_merger **o
             o->cpc = (const char *)g->cpc_pool + ca;
             o->cpc_len = cb - ca;
             uint64_t sa = ps_le64(g->store_off + 8 * (size_t)d), sb = ps_le64(g->store_off + 8 * (size_t)d + 8);
-            o->stored = g->f[PS_SEG_STO].payload + sa;
+            o->stored = g->frames + sa;
             o->stored_len = sb - sa;
         }
     }
@@ -177,7 +204,8 @@ static int next_term(void *ctx, const ps_term_entry **out)
 
 void ps_seg_merger_source(ps_seg_merger *m, ps_seg_source *src)
 {
-    *src = (ps_seg_source){ .next_term = next_term, .ctx = m, .docs = m->docs, .n_docs = m->n_docs };
+    *src = (ps_seg_source){ .next_term = next_term, .ctx = m, .docs = m->docs, .n_docs = m->n_docs,
+                            .dicts = m->dicts, .dict_len = m->dict_len, .n_dicts = m->n_dicts };
 }
 
 void ps_seg_merger_free(ps_seg_merger *m)
@@ -192,5 +220,7 @@ void ps_seg_merger_free(ps_seg_merger *m)
     ps_buf_free(&m->entry.post);
     ps_buf_free(&m->entry.pos);
     free(m->posbuf);
+    free(m->dicts);
+    free(m->dict_len);
     free(m);
 }

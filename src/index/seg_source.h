@@ -44,6 +44,11 @@ typedef struct ps_seg_source {
     void *ctx;
     const ps_seg_doc *docs;
     uint32_t n_docs;
+    /* zstd dictionaries the stored frames refer to (by the dictionary ID in
+     * each frame's header) */
+    const void *const *dicts;
+    const size_t *dict_len;
+    uint32_t n_dicts;
 } ps_seg_source;
 
 #endif

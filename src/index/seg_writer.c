@@ -201,6 +201,11 @@ static void write_docs(const ps_seg_source *src, out_file *f)
         off += src->docs[i].cpc_len;
     }
     ps_bin_u64(w, off);
+    ps_bin_u32(sto, src->n_dicts);
+    for (uint32_t k = 0; k < src->n_dicts; k++) {
+        ps_bin_u32(sto, (uint32_t)src->dict_len[k]);
+        ps_bin_write(sto, src->dicts[k], src->dict_len[k]);
+    }
     off = 0;
     for (uint32_t i = 0; i < n; i++) {
         const ps_seg_doc *d = &src->docs[i];

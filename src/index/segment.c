@@ -60,6 +60,34 @@ static bool monotonic(const uint8_t *off, uint32_t n, uint64_t last)
     return ps_le64(off) == 0 && ps_le64(off + 8 * (size_t)n) == last;
 }
 
+/* The dictionaries at the head of .sto, and where the frames start. */
+static ps_rc layout_store(ps_segment *s)
+{
+    ps_cursor c = { s->f[PS_SEG_STO].payload, s->f[PS_SEG_STO].payload + s->f[PS_SEG_STO].payload_size, false };
+    uint32_t n = ps_cur_u32(&c);
+    if (c.bad || n > 4096)
+        return PS_ECORRUPT;
+    s->n_dicts = n;
+    s->dict = calloc(n ? n : 1, sizeof *s->dict);
+    s->dict_len = calloc(n ? n : 1, sizeof *s->dict_len);
+    s->ddict = calloc(n ? n : 1, sizeof *s->ddict);
+    s->dict_id = calloc(n ? n : 1, sizeof *s->dict_id);
+    if (!s->dict || !s->dict_len || !s->ddict || !s->dict_id)
+        return PS_ENOMEM;
+    for (uint32_t k = 0; k < n; k++) {
+        s->dict[k] = (const uint8_t *)ps_cur_str(&c, &s->dict_len[k]);
+        if (c.bad)
+            return PS_ECORRUPT;
+        s->ddict[k] = ZSTD_createDDict(s->dict[k], s->dict_len[k]);
+        if (!s->ddict[k])
+            return PS_ECORRUPT;
+        s->dict_id[k] = ZSTD_getDictID_fromDDict(s->ddict[k]);
+    }
+    s->frames = c.p;
+    s->frames_size = (uint64_t)(c.end - c.p);
+    return PS_OK;
+}
+
 static ps_rc layout_doc(ps_segment *s)
 {
     const ps_binfile *f = &s->f[PS_SEG_DOC];
@@ -90,7 +118,7 @@ static ps_rc layout_doc(ps_segment *s)
         return PS_ECORRUPT;
     if (!monotonic(s->id_off, s->n_docs, s->id_pool_size) ||
         !monotonic(s->cpc_off, s->n_docs, s->cpc_pool_size) ||
-        !monotonic(s->store_off, s->n_docs, s->f[PS_SEG_STO].payload_size))
+        !monotonic(s->store_off, s->n_docs, s->frames_size))
         return PS_ECORRUPT;
     for (uint32_t i = 0; i < s->n_docs; i++) {
         uint64_t a = ps_le64(s->id_off + 8 * (size_t)i), b = ps_le64(s->id_off + 8 * (size_t)i + 8);
@@ -120,6 +148,10 @@ ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms,
             return corrupt(err, errlen, path[k], "not the file the MANIFEST lists (checksum differs)");
         }
     }
+    if (layout_store(s) != PS_OK) {
+        ps_segment_close(s);
+        return corrupt(err, errlen, path[PS_SEG_STO], "bad dictionary table");
+    }
     if (layout_doc(s) != PS_OK) {
         ps_segment_close(s);
         return corrupt(err, errlen, path[PS_SEG_DOC], "bad document table layout");
@@ -146,6 +178,16 @@ void ps_segment_close(ps_segment *s)
     for (int k = 0; k < PS_SEG_FILES; k++)
         ps_binfile_close(&s->f[k]);
     ps_binfile_close(&s->del);
+    for (uint32_t k = 0; s->ddict && k < s->n_dicts; k++)
+        ZSTD_freeDDict(s->ddict[k]);
+    free(s->ddict);
+    free(s->dict);
+    free(s->dict_len);
+    free(s->dict_id);
+    s->ddict = NULL;
+    s->dict = NULL;
+    s->dict_len = NULL;
+    s->dict_id = NULL;
 }
 
 void ps_segment_term(const ps_segment *s, uint64_t i, const char **term, uint32_t *len, uint32_t *df)
@@ -275,14 +317,26 @@ ps_rc ps_segment_record(const ps_segment *s, uint32_t i, ps_record **out)
 {
     *out = NULL;
     uint64_t a = ps_le64(s->store_off + 8 * (size_t)i), b = ps_le64(s->store_off + 8 * (size_t)i + 8);
-    const uint8_t *z = s->f[PS_SEG_STO].payload + a;
+    const uint8_t *z = s->frames + a;
     unsigned long long size = ZSTD_getFrameContentSize(z, b - a);
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 30))
         return PS_ECORRUPT;
+    unsigned want = ZSTD_getDictID_fromFrame(z, b - a);
+    const ZSTD_DDict *dd = NULL;
+    for (uint32_t k = 0; want && k < s->n_dicts && !dd; k++)
+        if (s->dict_id[k] == want)
+            dd = s->ddict[k];
+    if (want && !dd)
+        return PS_ECORRUPT; /* a frame needing a dictionary the file lacks */
     uint8_t *raw = malloc(size ? size : 1);
-    if (!raw)
+    ZSTD_DCtx *dc = ZSTD_createDCtx();
+    if (!raw || !dc) {
+        free(raw);
+        ZSTD_freeDCtx(dc);
         return PS_ENOMEM;
-    size_t got = ZSTD_decompress(raw, size, z, b - a);
+    }
+    size_t got = dd ? ZSTD_decompress_usingDDict(dc, raw, size, z, b - a, dd) : ZSTD_decompressDCtx(dc, raw, size, z, b - a);
+    ZSTD_freeDCtx(dc);
     if (ZSTD_isError(got) || got != size) {
         free(raw);
         return PS_ECORRUPT;

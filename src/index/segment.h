@@ -23,6 +23,13 @@ typedef struct ps_segment {
     const uint8_t *id_off, *pub, *filing, *priority, *len, *wlen, *n_claims, *n_indep, *entity,
         *fast_track, *kind, *cpc_off, *store_off, *id_pool, *cpc_pool;
     uint64_t id_pool_size, cpc_pool_size;
+    const uint8_t *frames;       /* stored-text frames (store_off is relative to this) */
+    uint64_t frames_size;
+    uint32_t n_dicts;            /* zstd dictionaries in .sto */
+    const uint8_t **dict;
+    size_t *dict_len;
+    struct ZSTD_DDict_s **ddict;
+    uint32_t *dict_id;
     ps_binfile del;              /* deletion file, if any */
     const uint8_t *del_bits;     /* NULL: nothing deleted */
     uint32_t n_deleted;

@@ -63,7 +63,11 @@
  *   of ceil(n_docs / 8) bytes, bit (d % 8) of byte d / 8 set when doc d is
  *   deleted. Segments stay immutable: a new generation writes a new file.
  *
- * .sto (magic "PSST") stored text: one zstd frame per document holding
+ * .sto (magic "PSST") stored text:
+ *   u32 n_dicts, then per dictionary: u32 length, bytes (zstd dictionaries;
+ *   a frame names the one it needs by the dictionary ID in its header)
+ *   then one zstd frame per document (store_off is relative to the first),
+ *   holding
  *   str kind, title, abstract, description (or ""), source
  *   u32 n_claims, per claim: u32 num, u8 independent, str text
  *   u32 n + str[n] for ipc, applicants, citations
