@@ -93,7 +93,7 @@ typedef struct ps_index_info {
     uint32_t segments;
     uint64_t generation;
     uint64_t bytes_lexicon, bytes_postings, bytes_positions, bytes_docs, bytes_store;
-    uint64_t bytes_other;      /* deletion files */
+    uint64_t bytes_deletions;  /* deletion bitmaps */
     double avg_field_len[PS_FIELD_COUNT];
     double avg_doc_len;        /* weighted */
     int32_t min_date, max_date; /* publication dates, YYYYMMDD; 0 when none */

@@ -76,7 +76,7 @@ int cmd_stats(int argc, char **argv)
     if (in.max_date)
         ps_date_format(in.max_date, d2);
     uint64_t total = in.bytes_lexicon + in.bytes_postings + in.bytes_positions + in.bytes_docs + in.bytes_store +
-                     in.bytes_other;
+                     in.bytes_deletions;
     if (json) {
         json_t *o = json_object(), *fl = json_object(), *w = json_object(), *en = json_object(), *sec = json_object(),
                *by = json_object();
@@ -90,7 +90,7 @@ int cmd_stats(int argc, char **argv)
         json_object_set_new(by, "positions", json_integer((json_int_t)in.bytes_positions));
         json_object_set_new(by, "documents", json_integer((json_int_t)in.bytes_docs));
         json_object_set_new(by, "stored", json_integer((json_int_t)in.bytes_store));
-        json_object_set_new(by, "deletions", json_integer((json_int_t)in.bytes_other));
+        json_object_set_new(by, "deletions", json_integer((json_int_t)in.bytes_deletions));
         json_object_set_new(by, "total", json_integer((json_int_t)total));
         json_object_set_new(o, "bytes", by);
         for (int f = 0; f < PS_FIELD_COUNT; f++) {
@@ -129,7 +129,7 @@ int cmd_stats(int argc, char **argv)
                "deletions %.2f\n",
                (double)total / 1e6, (double)in.bytes_lexicon / 1e6, (double)in.bytes_postings / 1e6,
                (double)in.bytes_positions / 1e6, (double)in.bytes_docs / 1e6, (double)in.bytes_store / 1e6,
-               (double)in.bytes_other / 1e6);
+               (double)in.bytes_deletions / 1e6);
         printf("avg length       title %.1f, abstract %.1f, claims %.1f, description %.1f terms; weighted %.1f\n",
                in.avg_field_len[0], in.avg_field_len[1], in.avg_field_len[2], in.avg_field_len[3], in.avg_doc_len);
         printf("field weights    title %u, abstract %u, claims %u, description %u\n", in.weight[0], in.weight[1],

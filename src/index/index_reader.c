@@ -64,7 +64,7 @@ ps_rc ps_index_info_get(const ps_index *ix, ps_index_info *out)
         out->docs += seg->n_docs - seg->n_deleted;
         out->deleted += seg->n_deleted;
         out->terms += seg->n_terms;
-        out->bytes_other += seg->del.size;
+        out->bytes_deletions += seg->del.size;
         uint64_t *bytes[PS_SEG_FILES] = { &out->bytes_lexicon, &out->bytes_postings, &out->bytes_positions,
                                            &out->bytes_docs, &out->bytes_store };
         for (int k = 0; k < PS_SEG_FILES; k++)
