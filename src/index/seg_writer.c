@@ -104,7 +104,11 @@ static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_bin
     }
     if (ts->blocks.oom || ts->skips.oom || ts->pos.oom)
         return PS_ENOMEM;
-    ps_bin_write(pst, ts->skips.data, ts->skips.len);
+    /* most terms fit one block: their skip entry would only repeat what the
+     * block says (20 bytes a term; 11% of the inverted index on the
+     * PatentsView abstracts) */
+    if (e->df > PS_BLOCK_SIZE)
+        ps_bin_write(pst, ts->skips.data, ts->skips.len);
     ps_bin_write(pst, ts->blocks.data, ts->blocks.len);
     ps_bin_write(posw, ts->pos.data, ts->pos.len);
     return PS_OK;

@@ -230,11 +230,13 @@ ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *
     }
     it->df = ps_le32(e + 12);
     it->n_blocks = (it->df + PS_BLOCK_SIZE - 1) / PS_BLOCK_SIZE;
-    if (post > post_end || (uint64_t)it->n_blocks * PS_SKIP_BYTES > post_end - post || pos > pos_end)
+    uint32_t n_skips = it->n_blocks > 1 ? it->n_blocks : 0; /* a lone block has no skip entry */
+    if (post > post_end || (uint64_t)n_skips * PS_SKIP_BYTES > post_end - post || pos > pos_end)
         return PS_ECORRUPT;
     const uint8_t *base = s->f[PS_SEG_PST].payload;
+    it->seg = s;
     it->skip = base + post;
-    it->data = it->skip + (size_t)it->n_blocks * PS_SKIP_BYTES;
+    it->data = it->skip + (size_t)n_skips * PS_SKIP_BYTES;
     it->end = base + post_end;
     it->pos = s->f[PS_SEG_POS].payload + pos;
     it->pos_end = s->f[PS_SEG_POS].payload + pos_end;
@@ -246,6 +248,24 @@ int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uin
 {
     if (it->block == it->n_blocks)
         return 0;
+    if (it->n_blocks == 1) {
+        /* no skip entry: the block's figures come from the block itself */
+        uint32_t n = it->df;
+        if (!ps_block_decode(it->data, (size_t)(it->end - it->data), n, 0, 1, docs, tfs) ||
+            docs[n - 1] >= it->seg->n_docs)
+            return -1;
+        uint32_t mw = 0, ml = UINT32_MAX;
+        for (uint32_t i = 0; i < n; i++) {
+            mw = tfs[i] > mw ? tfs[i] : mw;
+            uint32_t wl = ps_segment_doc_wlen(it->seg, docs[i]);
+            ml = wl < ml ? wl : ml;
+        }
+        *skip_max_wtf = mw;
+        *skip_min_len = ml;
+        *pos_off = 0;
+        it->block = 1;
+        return (int)n;
+    }
     const uint8_t *sk = it->skip + (size_t)it->block * PS_SKIP_BYTES;
     uint32_t last = ps_le32(sk), data_off = ps_le32(sk + 12);
     uint32_t n = it->block + 1 < it->n_blocks ? PS_BLOCK_SIZE : it->df - it->block * PS_BLOCK_SIZE;

@@ -53,6 +53,7 @@ int64_t ps_segment_find_term(const ps_segment *s, const char *term, size_t len);
 
 /* A term's postings, block by block. */
 typedef struct ps_seg_postings {
+    const struct ps_segment *seg;
     uint32_t df, n_blocks, block, prev;
     const uint8_t *skip, *data, *end;
     const uint8_t *pos, *pos_end;  /* the term's positions */
@@ -62,7 +63,8 @@ typedef struct ps_seg_postings {
 ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *it);
 /* Decodes the next block into docs/tfs (room for PS_BLOCK_SIZE): returns the
  * count, 0 at the end, -1 for corrupt data. *skip_max_wtf / *skip_min_len /
- * *pos_off receive the block's skip entry. */
+ * *pos_off receive the block's skip entry (for a term of one block, which
+ * has none, the same figures computed from the block). */
 int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *skip_max_wtf,
                          uint32_t *skip_min_len, uint32_t *pos_off);
 

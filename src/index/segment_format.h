@@ -31,8 +31,9 @@
  *
  * .pst (magic "PSPT") postings; a term's list starts at post_off (relative
  * to the payload) with its skip table, then its blocks:
- *   skip[ceil(df/128)], 20 bytes: u32 last_doc, u32 max_wtf, u32 min_len,
- *                                 u32 data_off, u32 pos_off
+ *   skip[ceil(df/128)] when df > 128 (a term of one block has none: its
+ *   figures are read off the block), 20 bytes each: u32 last_doc,
+ *                                 u32 max_wtf, u32 min_len, u32 data_off, u32 pos_off
  *     last_doc: the block's last doc id; max_wtf / min_len: the largest
  *     weighted tf and smallest weighted doc length in the block, so any
  *     BM25 variant can bound the block's best score; data_off: the block's
