@@ -472,7 +472,7 @@ static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
                 part->oom = 1;
                 break;
             }
-            size_t before = e->post.len + e->pos.len;
+            size_t before = e->post.cap + e->pos.cap; /* capacity: what malloc really holds */
             ps_varint_put(&e->post, e->df ? doc - e->last_doc : doc);
             ps_varint_put(&e->post, u->wtf);
             ps_varint_put(&e->pos, u->npos);
@@ -483,7 +483,7 @@ static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
             }
             if (e->post.oom || e->pos.oom)
                 part->oom = 1;
-            part->bytes += e->post.len + e->pos.len - before;
+            part->bytes += e->post.cap + e->pos.cap - before;
             e->df++;
             e->last_doc = doc;
         }

@@ -16,7 +16,7 @@ typedef struct ps_partition {
     ps_term_entry **slot;
     size_t mask, n;
     ps_arena arena;  /* entries and term bytes */
-    size_t bytes;    /* postings + positions bytes, for the budget */
+    size_t bytes;    /* postings + positions buffer capacity, for the budget */
     int oom;
 } ps_partition;
 
