@@ -8,6 +8,15 @@
       line of FILE must report the same docs/bytes/tokens as those of FILE2.
       Prints one summary line; exit status 1 on any problem.
 
+  report.py check index FILE N
+      The same for bench_index.py output (index builds), plus: the bytes per
+      file kind add up, every line agrees on the documents and text bytes.
+
+  report.py field RESULTS KIND LABEL FIELD
+      Prints FIELD of the first KIND line with that label in RESULTS (run.sh
+      uses it to hand bench_parse's text_bytes to bench_index.py); exit 1 if
+      there is none.
+
   report.py markdown META RESULTS RSS OUT
       META: key<TAB>value lines (machine, versions, notes); RESULTS: the JSON
       lines of all runs; RSS: label<TAB>key<TAB>value lines from the
@@ -28,12 +37,25 @@ FIELDS = {
                     tokens=int, analysed_bytes=int, chunk=int, tokens_s=float, speedup=(float, type(None)),
                     speedup_best=(float, type(None)), cpu_util=float,
                     other_cpus=(float, type(None))),
+    "index": dict(COMMON, variant=str, alloc=str, threads=int, cpus=(str, type(None)), mem_budget=int,
+                  mem_budget_set=bool, docs=int, text_bytes=int, input_bytes=int,
+                  docs_s=float, speedup=(float, type(None)), speedup_best=(float, type(None)),
+                  cpu_util=float, cpu_seconds=float, other_cpus=(float, type(None)),
+                  rss_kb=int, rss_kb_median=int, rss_budget=float, segments=int, terms=int,
+                  bytes=dict, inverted_pct=float, total_pct=float,
+                  total_without_stored_pct=float, stored_pct=float, same_index=bool,
+                  same_index_as_1_thread=(bool, type(None)), runs=list),
 }
+INDEX_KINDS = ["lexicon", "postings", "positions", "documents", "stored", "deletions", "total"]
 POSITIVE = {"parse": ["files", "records", "bytes", "mb", "repeat", "seconds_median",
                       "seconds_min", "mb_s", "mb_s_best", "records_s"],
             "analyze": ["threads", "docs", "bytes", "tokens", "repeat", "chunk",
                         "seconds_median", "seconds_min", "mb_s", "mb_s_best", "tokens_s",
-                        "cpu_util"]}
+                        "cpu_util"],
+            "index": ["threads", "repeat", "mem_budget", "docs", "text_bytes", "input_bytes",
+                      "seconds_median", "seconds_min", "mb_s", "mb_s_best", "docs_s",
+                      "rss_kb", "rss_kb_median", "rss_budget", "segments", "terms",
+                      "inverted_pct", "total_pct"]}
 
 
 def load_lines(path):
@@ -76,6 +98,18 @@ def validate(kind, lines):
         for k in POSITIVE[kind]:
             if type_ok(o.get(k), float) and o[k] <= 0:
                 problems.append("line %d: field %s is %r, expected > 0" % (i, k, o[k]))
+        if kind == "index" and not problems:
+            if o["seconds_min"] > o["seconds_median"]:
+                problems.append("line %d: min time above the median" % i)
+            if o["threads"] == 1 and o["speedup"] is not None and abs(o["speedup"] - 1) > 1e-9:
+                problems.append("line %d: 1-thread speedup is %r" % (i, o["speedup"]))
+            b = o["bytes"]
+            if any(not type_ok(b.get(k), int) or b[k] < 0 for k in INDEX_KINDS):
+                problems.append("line %d: bytes per file kind malformed: %r" % (i, b))
+            elif sum(b[k] for k in INDEX_KINDS[:-1]) != b["total"] or b["total"] <= 0:
+                problems.append("line %d: bytes per file kind do not add up: %r" % (i, b))
+            if len(o["runs"]) != o["repeat"]:
+                problems.append("line %d: %d runs listed, repeat is %d" % (i, len(o["runs"]), o["repeat"]))
         if kind == "analyze" and not problems:
             if o["seconds_min"] > o["seconds_median"]:
                 problems.append("line %d: min time above the median" % i)
@@ -88,7 +122,31 @@ def validate(kind, lines):
             problems.append("runs disagree on docs/bytes/tokens/analysed bytes: %s" % sorted(keys))
         if any(o["analysed_bytes"] > o["bytes"] for o in recs):
             problems.append("analysed_bytes above bytes")
+    if kind == "index" and recs and not problems:
+        keys = {(o["label"], o["docs"], o["text_bytes"]) for o in recs}
+        if len(keys) != len({o["label"] for o in recs}):
+            problems.append("runs disagree on docs/text bytes: %s" % sorted(keys))
     return recs, problems
+
+
+def cmd_field(args):
+    if len(args) != 4:
+        print("usage: report.py field RESULTS KIND LABEL FIELD", file=sys.stderr)
+        return 2
+    try:
+        lines = load_lines(args[0])
+    except OSError:
+        return 1
+    for ln in lines:
+        try:
+            o = json.loads(ln)
+        except ValueError:
+            continue
+        if isinstance(o, dict) and o.get("bench") == args[1] and o.get("label") == args[2] \
+                and args[3] in o:
+            print(o[args[3]])
+            return 0
+    return 1
 
 
 def cmd_check(args):
@@ -118,6 +176,10 @@ def cmd_check(args):
         return 1
     if kind == "parse":
         what = ", ".join("%s %d records" % (o["format"], o["records"]) for o in recs)
+    elif kind == "index":
+        what = "%d docs, threads %s, %s, %d segment(s), inverted index %.1f%% of the text" % (
+            recs[0]["docs"], ",".join(str(o["threads"]) for o in recs), recs[0]["alloc"],
+            recs[-1]["segments"], recs[-1]["inverted_pct"])
     else:
         what = "%d docs, %d tokens, threads %s" % (recs[0]["docs"], recs[0]["tokens"],
                                                    ",".join(str(o["threads"]) for o in recs))
@@ -150,6 +212,218 @@ def table(head, rows):
     return "\n".join(out)
 
 
+def mib(kb):
+    return fmt(kb / 1024)
+
+
+def mb(n):
+    return fmt(n / 1e6)
+
+
+def size_str(n):
+    for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return "%d%s" % (n >> shift, unit)
+    return str(n)
+
+
+def index_section(index, meta):
+    """The '## Index build' part of the report, from bench_index.py lines."""
+    out = []
+    main = [o for o in index if o["variant"] == "main"]
+    out.append("## Index build (`patsift index`)")
+    out.append("")
+    out.append("`bench/bench_index.py`: `/usr/bin/time -v patsift index -q -t T -o DIR INPUT`, "
+               "1- and 2-thread runs alternated, each into an empty folder on the same disk as "
+               "the temp dir (the build fsyncs its files: the time includes writing them out), "
+               "then `patsift stats --json DIR`. Input text = title + abstract + claims + "
+               "description bytes of the records, counted by `bench_parse` (the same sum "
+               "`patsift index` prints as \"MB of text\"); MB = 10^6 bytes, MiB = 2^20. "
+               "Peak RSS = maximum resident set size over the runs. The default memory "
+               "budget is 1 GiB.")
+    out.append("")
+    if main:
+        out.append("### Throughput")
+        out.append("")
+        rows = []
+        for o in main:
+            rows.append([o["label"], o["alloc"], o["threads"], fmt(o["repeat"]), fmt(o["docs"]),
+                         mb(o["text_bytes"]), fmt(o["seconds_median"]), fmt(o["seconds_min"]),
+                         fmt(o["docs_s"]), fmt(o["mb_s"]), fmt(o["mb_s_best"]),
+                         fmt(o["speedup"]), fmt(o["cpu_util"]), fmt(o["other_cpus"], 2),
+                         mib(o["rss_kb"]), fmt(o["segments"])])
+        out.append(table(["input", "malloc", "threads", "runs", "docs", "text MB", "median s",
+                          "min s", "docs/s", "MB/s", "best MB/s", "speedup", "CPU util",
+                          "others' CPUs", "peak RSS MiB", "segments"], rows))
+        out.append("")
+
+    groups = {}
+    for o in main:
+        groups.setdefault(o["label"], {})[o["threads"]] = o
+    observations = []
+    rows = []
+    for label, by in groups.items():
+        if 1 in by and 2 in by:
+            a, b = by[1], by[2]
+            rows.append([label, fmt(a["seconds_median"] / b["seconds_median"]),
+                         fmt(a["seconds_min"] / b["seconds_min"]), fmt(a["cpu_util"]),
+                         fmt(b["cpu_util"]), fmt(a["other_cpus"], 2), fmt(b["other_cpus"], 2),
+                         fmt(b["same_index_as_1_thread"])])
+            worst = max(a["other_cpus"] or 0, b["other_cpus"] or 0)
+            if worst > 0.25:
+                observations.append(
+                    "%s: other processes kept up to %.2f CPUs busy during the builds, so the "
+                    "2-thread speedup %.2f says more about the machine than about the code." %
+                    (label, worst, a["seconds_median"] / b["seconds_median"]))
+            elif b["cpu_util"] < 1.7:
+                observations.append(
+                    "%s: at 2 threads the build kept only %.2f CPUs busy on a quiet machine: "
+                    "part of the build runs on one thread while the other waits (see "
+                    "\"Where the time goes\" in bench/README.md)." % (label, b["cpu_util"]))
+    if rows:
+        out.append("### Speedup, 2 threads / 1 thread")
+        out.append("")
+        out.append(table(["input", "speedup (median)", "speedup (best)", "CPU util at 1 thread",
+                          "CPU util at 2 threads", "others' CPUs at 1 thread",
+                          "others' CPUs at 2 threads", "same index at 1 and 2 threads"], rows))
+        out.append("")
+    pinned = {o["label"]: o for o in index if o["variant"] == "1cpu"}
+    rows = []
+    for label, p in pinned.items():
+        by = groups.get(label, {})
+        if 1 in by and 2 in by:
+            rows.append([label, fmt(p["seconds_median"]), fmt(p["cpu_util"]),
+                         fmt(by[1]["seconds_median"]), fmt(by[2]["seconds_median"]),
+                         fmt(p["seconds_median"] / by[1]["seconds_median"]),
+                         fmt(p["seconds_median"] / by[2]["seconds_median"]),
+                         fmt(p["other_cpus"], 2)])
+    if rows:
+        out.append("### Scaling with CPUs: one thread pinned to one CPU")
+        out.append("")
+        out.append("`-t 1` is one *analysis* thread; the caller's thread reads the next batch "
+                   "meanwhile, so `-t 1` alone already uses more than one CPU. The pinned run "
+                   "(`taskset -c 0 patsift index -t 1`) shows what one core does; its ratio to "
+                   "the 2-thread time is how the build scales from one core to two.")
+        out.append("")
+        out.append(table(["input", "1 thread on 1 CPU, s", "its CPU util", "1 thread, s",
+                          "2 threads, s", "1 CPU / 1 thread", "1 CPU / 2 threads",
+                          "others' CPUs (pinned run)"], rows))
+        out.append("")
+
+    sized = {}
+    for o in index:  # one row per input and segment layout
+        if o["variant"] in ("main", "budget"):
+            key = (o["label"], o["variant"], o["segments"])
+            sized.setdefault(key, o)
+    if sized:
+        out.append("### Index size, % of the input text")
+        out.append("")
+        out.append("Inverted index = lexicon (`.lex`) + postings (`.pst`) + positions (`.pos`); "
+                   "\"without stored text\" leaves out the compressed stored text (`.sto`: "
+                   "title, abstract, claims, zstd); documents (`.doc`) = per-document metadata. "
+                   "The input JSONL file is larger than its text (ids, dates, JSON syntax).")
+        out.append("")
+        rows = []
+        for (label, variant, segs), o in sized.items():
+            b = o["bytes"]
+            name = label if variant == "main" else "%s, --mem-budget %s" % (label, size_str(o["mem_budget"]))
+            rows.append([name, mb(o["text_bytes"]), mb(o["input_bytes"]), fmt(segs),
+                         fmt(o["terms"]), mb(b["lexicon"]), mb(b["postings"]), mb(b["positions"]),
+                         mb(b["documents"]), mb(b["stored"]), mb(b["total"]),
+                         "%.1f%%" % o["inverted_pct"], "%.1f%%" % o["total_without_stored_pct"],
+                         "%.1f%%" % o["total_pct"], "%.1f%%" % o["stored_pct"]])
+        out.append(table(["input", "text MB", "JSONL MB", "segments", "terms", "lexicon MB",
+                          "postings MB", "positions MB", "documents MB", "stored MB", "total MB",
+                          "inverted index", "total without stored", "total with stored",
+                          "stored alone"], rows))
+        out.append("")
+        for o in main:
+            if not o["same_index"]:
+                observations.append("%s, %d threads: the repeated builds did not write the same "
+                                     "index (sizes or MANIFEST checksums differ)." % (o["label"], o["threads"]))
+
+    out.append("### Peak memory and the memory budget")
+    out.append("")
+    out.append("`--mem-budget` bounds the in-memory segment: when its estimate plus room for the "
+               "next batch passes the budget, the segment is written out and a new one started. "
+               "Peak RSS / budget is the whole process's peak against that number.")
+    out.append("")
+    rows = []
+    for o in index:
+        what = {"main": "repeated runs", "alloc": "allocator run", "budget": "budget run",
+                "1cpu": "pinned to CPU %s" % o["cpus"]}.get(
+            o["variant"], o["variant"])
+        rows.append([o["label"], what, o["alloc"], o["threads"],
+                     size_str(o["mem_budget"]) + ("" if o["mem_budget_set"] else " (default)"),
+                     fmt(o["segments"]), mib(o["rss_kb"]), "%.2f" % o["rss_budget"],
+                     fmt(o["seconds_median"])])
+    out.append(table(["input", "run", "malloc", "threads", "budget", "segments", "peak RSS MiB",
+                      "peak RSS / budget", "median s"], rows))
+    out.append("")
+
+    alloc = [o for o in index if o["variant"] == "alloc"]
+    if alloc:
+        out.append("### jemalloc vs glibc malloc (one 2-thread build each)")
+        out.append("")
+        out.append("The same sources linked twice: `%s` with jemalloc (the default) and "
+                   "`make BUILD=%s ALLOC_LIBS=` without it; run back to back." %
+                   (meta.get("build", "build") + "/patsift", meta.get("glibc_build", "BUILD/glibc")))
+        out.append("")
+        rows = []
+        by = {}
+        for o in alloc:
+            by.setdefault(o["label"], {})[o["alloc"]] = o
+            rows.append([o["label"], o["alloc"], o["threads"], fmt(o["seconds_median"]),
+                         fmt(o["mb_s"]), fmt(o["docs_s"]), fmt(o["cpu_seconds"]),
+                         fmt(o["cpu_util"]), mib(o["rss_kb"]), fmt(o["other_cpus"], 2)])
+        out.append(table(["input", "malloc", "threads", "wall s", "MB/s", "docs/s", "CPU s",
+                          "CPU util", "peak RSS MiB", "others' CPUs"], rows))
+        out.append("")
+        rows = []
+        for label, d in by.items():
+            if "jemalloc" in d and "glibc" in d:
+                j, g = d["jemalloc"], d["glibc"]
+                rows.append([label, fmt(g["seconds_median"] / j["seconds_median"]),
+                             fmt(g["cpu_seconds"] / j["cpu_seconds"]), fmt(g["rss_kb"] / j["rss_kb"])])
+        if rows:
+            out.append(table(["input", "glibc / jemalloc wall", "glibc / jemalloc CPU",
+                              "glibc / jemalloc peak RSS"], rows))
+            out.append("")
+
+    out.append("### The issue's goals, next to this run")
+    out.append("")
+    out.append("For reading, not a pass/fail check (a busy machine moves the speedup).")
+    out.append("")
+    rows = []
+    for label, by in groups.items():
+        if 1 in by and 2 in by:
+            rows.append(["2 threads >= 1.7x the throughput of 1 thread", label,
+                         "%.2fx (best %.2fx)" % (by[1]["seconds_median"] / by[2]["seconds_median"],
+                                                 by[1]["seconds_min"] / by[2]["seconds_min"])])
+            if label in pinned:
+                rows.append(["(the same, against 1 thread pinned to 1 CPU)", label,
+                             "%.2fx" % (pinned[label]["seconds_median"] / by[2]["seconds_median"])])
+    for (label, variant, segs), o in sized.items():
+        if variant == "main":
+            rows.append(["inverted index (without stored text) <= 30% of the input text", label,
+                         "%.1f%%" % o["inverted_pct"]])
+    biggest = max(index, key=lambda o: o["docs"])
+    for o in index:
+        if o["label"] == biggest["label"] and o["variant"] in ("main", "budget") and o["threads"] == 2:
+            rows.append(["peak RSS within 10% of the budget (1M corpus)",
+                         "%s, budget %s" % (o["label"], size_str(o["mem_budget"])),
+                         "%s MiB = %.2f x the budget, %d segment(s)" % (mib(o["rss_kb"]), o["rss_budget"],
+                                                                       o["segments"])])
+    out.append(table(["goal", "input", "this run"], rows))
+    out.append("")
+    if observations:
+        out.append("### Observations (computed from the numbers above)")
+        out.append("")
+        out += ["- " + s for s in observations]
+        out.append("")
+    return out
+
+
 def cmd_markdown(args):
     if len(args) != 4:
         print("usage: report.py markdown META RESULTS RSS OUT", file=sys.stderr)
@@ -170,6 +444,7 @@ def cmd_markdown(args):
     lines = load_lines(args[1])
     parse = [json.loads(ln) for ln in lines if '"bench":"parse"' in ln]
     analyze = [json.loads(ln) for ln in lines if '"bench":"analyze"' in ln]
+    index = [json.loads(ln) for ln in lines if '"bench":"index"' in ln]
     rss = []
     try:
         with open(args[2], encoding="utf-8") as f:
@@ -189,10 +464,11 @@ def cmd_markdown(args):
     out = []
     out.append("# patsift benchmarks: %s on %s" % (meta.get("date", "?"), meta.get("host", "?")))
     out.append("")
-    out.append("Written by `bench/run.sh%s %s`. See `bench/README.md` for what each number "
+    out.append("Written by `%sbench/run.sh%s %s`. See `bench/README.md` for what each number "
                "means. Throughput is in MB/s with MB = 10^6 bytes; a time is the median "
                "(or min, \"best\") of the repeated runs." %
-               (" --smoke" if meta.get("mode") == "smoke" else "", meta.get("build", "build")))
+               ("BENCH_SCALE=1m " if meta.get("scale") == "1m" else "",
+                " --smoke" if meta.get("mode") == "smoke" else "", meta.get("build", "build")))
     out.append("")
     out.append("## Machine")
     out.append("")
@@ -205,6 +481,8 @@ def cmd_markdown(args):
         ["kernel", meta.get("kernel", "?")],
         ["compiler", meta.get("compiler", "?")],
         ["CFLAGS", meta.get("cflags", "?")],
+        ["source tree", meta.get("source", "?")],
+        ["parts run", "%s; generated corpus scale: %s" % (meta.get("only", "?"), meta.get("scale", "?"))],
         ["load average before / after", "%s / %s" % (meta.get("load_before", "?"),
                                                      meta.get("load_after", "?"))],
         ["CPU stolen by the hypervisor during the run", meta.get("steal", "?")],
@@ -352,6 +630,8 @@ def cmd_markdown(args):
     else:
         out.append("(not measured)")
     out.append("")
+    if index:
+        out += index_section(index, meta)
     if notes:
         out.append("## Skipped and notes")
         out.append("")
@@ -359,7 +639,7 @@ def cmd_markdown(args):
         out.append("")
     out.append("## Raw results")
     out.append("")
-    out.append("<details><summary>JSON lines from bench_parse and bench_analyze</summary>")
+    out.append("<details><summary>JSON lines from bench_parse, bench_analyze and bench_index.py</summary>")
     out.append("")
     out.append("```json")
     out += lines
@@ -373,10 +653,11 @@ def cmd_markdown(args):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("check", "markdown"):
+    cmds = {"check": cmd_check, "field": cmd_field, "markdown": cmd_markdown}
+    if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2
-    return cmd_check(argv[2:]) if argv[1] == "check" else cmd_markdown(argv[2:])
+    return cmds[argv[1]](argv[2:])
 
 
 if __name__ == "__main__":

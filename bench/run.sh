@@ -3,8 +3,10 @@
 #
 # Full mode (`make bench`): reader and analysis throughput on the real data
 # in ../shared/data (relative to the repo root) and on a 200,000-document
-# generated corpus, peak RSS of `patsift analyze --corpus --threads 2`;
-# writes bench/results/YYYY-MM-DD-<hostname>.md (or --out FILE).
+# generated corpus, peak RSS of `patsift analyze --corpus --threads 2`, and
+# the index build (`patsift index` at 1 and 2 threads, sizes, peak RSS,
+# jemalloc vs glibc malloc, a --mem-budget run); writes
+# bench/results/YYYY-MM-DD-<hostname>.md (or --out FILE).
 #
 # Smoke mode (`make test`): tiny inputs, one repeat, output in a temp dir
 # only. Fails (exit 1) when a benchmark program crashes, exits non-zero or
@@ -13,7 +15,11 @@
 #
 # Environment: PATSIFT_DATA (default ../shared/data from the repo root),
 # BENCH_REPEAT (default 5), BENCH_REPEAT_BIG (generated corpus, default 3),
-# BENCH_GEN_DOCS (default 200000), BENCH_KEEP=1 (keep the temp dir), TMPDIR.
+# BENCH_GEN_DOCS (default 200000), BENCH_SCALE=1m (generated corpus of
+# 1,000,000 documents; report named ...-1m.md), BENCH_ONLY (some of
+# parse,analyze,rss,index), BENCH_INDEX_BUDGET (default 256M),
+# BENCH_GLIBC_BUILD (default BUILD_DIR/glibc), BENCH_KEEP=1 (keep the temp
+# dir), TMPDIR.
 set -u
 
 usage() {
@@ -28,7 +34,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) SMOKE=1 ;;
         --out) [ $# -ge 2 ] || usage; OUT=$2; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) usage ;;
         *) [ -z "$BUILD" ] || usage; BUILD=$1 ;;
     esac
@@ -46,9 +52,27 @@ BP=$BUILD/bench/bench_parse
 CLI=$BUILD/patsift
 GEN=$BUILD/patsift-gen
 REPORT="python3 $ROOT/bench/report.py"
+BI="python3 $ROOT/bench/bench_index.py"
 REPEAT=${BENCH_REPEAT:-5}
 REPEAT_BIG=${BENCH_REPEAT_BIG:-3}
-GEN_DOCS=${BENCH_GEN_DOCS:-200000}
+SCALE=${BENCH_SCALE:-default}
+case "$SCALE" in
+    default|200k) SCALE=default; GEN_DOCS=${BENCH_GEN_DOCS:-200000} ;;
+    1m|1M) SCALE=1m; GEN_DOCS=${BENCH_GEN_DOCS:-1000000} ;;
+    *) echo "bench: BENCH_SCALE must be 'default' or '1m', not '$SCALE'" >&2; exit 2 ;;
+esac
+ONLY=${BENCH_ONLY:-parse,analyze,rss,index}
+for part in ${ONLY//,/ }; do
+    case "$part" in
+        parse|analyze|rss|index) ;;
+        *) echo "bench: BENCH_ONLY takes parse, analyze, rss, index (comma-separated), not '$part'" >&2; exit 2 ;;
+    esac
+done
+INDEX_BUDGET=${BENCH_INDEX_BUDGET:-256M}
+GLIBC_BUILD=${BENCH_GLIBC_BUILD:-$BUILD/glibc}
+case "$GLIBC_BUILD" in /*) ;; *) GLIBC_BUILD=$ROOT/$GLIBC_BUILD ;; esac
+# want PART: is PART (parse, analyze, rss, index) in BENCH_ONLY?
+want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/patsift-bench.XXXXXX") || exit 1
 if [ -n "${BENCH_KEEP:-}" ]; then
@@ -158,6 +182,128 @@ rss() {
     pass "peak RSS of patsift analyze --corpus ($label)" "$((kb / 1024)) MiB, $wall"
 }
 
+# ---------------------------------------------------------------- index build
+
+# text_bytes LABEL: the input text bytes of LABEL measured earlier in this
+# run (bench_parse, else an index line), or nothing.
+text_bytes() {
+    $REPORT field "$RESULTS" parse "$1" text_bytes 2>/dev/null ||
+        $REPORT field "$RESULTS" index "$1" text_bytes 2>/dev/null
+}
+
+# index_bench LABEL REPEAT INPUT: 1- and 2-thread builds, REPEAT each.
+index_bench() {
+    local label=$1 repeat=$2 input=$3 tb
+    tb=$(text_bytes "$label")
+    bench "index build $label" index 2 $BI --cli "$CLI" --bench-parse "$BP" --threads 1,2 --repeat "$repeat" \
+        --label "$label" ${tb:+--text-bytes "$tb"} --workdir "$TMP" "$input"
+}
+
+# pinned_bench LABEL REPEAT INPUT: -t 1 pinned to CPU 0.
+pinned_bench() {
+    local label=$1 repeat=$2 input=$3 tb
+    tb=$(text_bytes "$label")
+    bench "index build $label, 1 thread pinned to 1 CPU" index 1 $BI --cli "$CLI" --bench-parse "$BP" --threads 1 \
+        --repeat "$repeat" --cpus 0 --variant 1cpu --label "$label" ${tb:+--text-bytes "$tb"} \
+        --workdir "$TMP" "$input"
+}
+
+# objects_sum DIR: checksum of the objects a patsift binary is linked from.
+objects_sum() { cat "$1/libpatsift.a" "$1"/src/cli/*.o 2>/dev/null | md5sum | cut -d' ' -f1; }
+
+# freeze_cli: the full run uses a copy of BUILD/patsift taken now, so a
+# rebuild during the run (make in another terminal) cannot mix two builds in
+# one report.
+BUILT_SUM=
+freeze_cli() {
+    [ -x "$CLI" ] || return 0
+    mkdir -p "$TMP/bin" && cp "$CLI" "$TMP/bin/patsift" || return 0
+    BUILT_SUM=$(objects_sum "$BUILD")
+    CLI=$TMP/bin/patsift
+}
+
+# glibc_build: builds GLIBC_BUILD/patsift from the same sources without
+# jemalloc (make BUILD=... ALLOC_LIBS=) and sets GLIBC_CLI to a copy of it
+# when that worked. Run right after freeze_cli.
+GLIBC_CLI=
+glibc_build() {
+    local rel=$GLIBC_BUILD
+    case "$rel" in "$ROOT"/*) rel=${rel#"$ROOT"/} ;; esac
+    if ! command -v make >/dev/null 2>&1; then
+        note "make not found: jemalloc vs glibc malloc not measured"
+        return 1
+    fi
+    say "building $rel/patsift without jemalloc: make BUILD=$rel ALLOC_LIBS= $rel/patsift"
+    if ! make -C "$ROOT" --no-print-directory -j"$(nproc)" BUILD="$rel" ALLOC_LIBS= "$rel/patsift" \
+        >"$TMP/glibc-make.log" 2>&1; then
+        note "make BUILD=$rel ALLOC_LIBS= $rel/patsift failed ($(tail -n 1 "$TMP/glibc-make.log")): jemalloc vs glibc malloc not measured"
+        return 1
+    fi
+    if ldd "$GLIBC_BUILD/patsift" 2>/dev/null | grep -q jemalloc; then
+        note "$rel/patsift still links jemalloc (ALLOC_LIBS no longer holds -ljemalloc?): jemalloc vs glibc malloc not measured"
+        return 1
+    fi
+    ldd "$CLI" 2>/dev/null | grep -q jemalloc ||
+        note "$CLI does not link jemalloc: both allocator runs use glibc malloc"
+    # the same sources compile to the same objects (the build is
+    # reproducible): compare them with those of the frozen binary
+    if [ "$(objects_sum "$GLIBC_BUILD")" != "$BUILT_SUM" ]; then
+        note "$rel/patsift was compiled from other sources than ${BUILD#"$ROOT"/}/patsift (src/ changed since that build; run make and rerun): the allocator comparison is not like for like"
+    fi
+    printf 'glibc_build\t%s\n' "$rel" >>"$META"
+    cp "$GLIBC_BUILD/patsift" "$TMP/bin/patsift-glibc" || return 1
+    GLIBC_CLI=$TMP/bin/patsift-glibc
+}
+
+# alloc_pair LABEL INPUT: one 2-thread build with jemalloc, then one with glibc.
+alloc_pair() {
+    local label=$1 input=$2 tb
+    tb=$(text_bytes "$label")
+    bench "index build $label, jemalloc" index 1 $BI --cli "$CLI" --bench-parse "$BP" --threads 2 --repeat 1 \
+        --variant alloc --label "$label" ${tb:+--text-bytes "$tb"} --workdir "$TMP" "$input"
+    tb=$(text_bytes "$label")
+    bench "index build $label, glibc malloc" index 1 $BI --cli "$GLIBC_CLI" --bench-parse "$BP" --threads 2 --repeat 1 \
+        --variant alloc --alloc glibc --label "$label" ${tb:+--text-bytes "$tb"} --workdir "$TMP" "$input"
+}
+
+# index_all G: the whole index part of the full run (G: generated corpus or "").
+index_all() {
+    local G=$1
+    if [ ! -x /usr/bin/time ]; then
+        note "/usr/bin/time not found (Debian package 'time'): index build not measured"
+        return 0
+    fi
+    if [ ! -x "$CLI" ]; then
+        note "$CLI not built: index build not measured"
+        return 0
+    fi
+    [ "$have_data" = 1 ] && index_bench patentsview "$REPEAT" "$PV"
+    [ -n "$G" ] && index_bench "generated $GEN_DOCS" "$REPEAT_BIG" "$G"
+    # what one core does alone (-t 1 also keeps a reader thread busy)
+    if command -v taskset >/dev/null 2>&1; then
+        [ "$have_data" = 1 ] && pinned_bench patentsview "$REPEAT" "$PV"
+        [ -n "$G" ] && pinned_bench "generated $GEN_DOCS" 1 "$G"
+    else
+        note "taskset not found: the one-CPU index build is not measured"
+    fi
+    if [ -n "$GLIBC_CLI" ]; then
+        [ "$have_data" = 1 ] && alloc_pair patentsview "$PV"
+        [ -n "$G" ] && alloc_pair "generated $GEN_DOCS" "$G"
+    fi
+    # the memory budget, on the largest corpus of the run
+    local label=patentsview input=$PV tb
+    if [ -n "$G" ]; then
+        label="generated $GEN_DOCS"
+        input=$G
+    elif [ "$have_data" != 1 ]; then
+        return 0
+    fi
+    tb=$(text_bytes "$label")
+    bench "index build $label, --mem-budget $INDEX_BUDGET" index 1 $BI --cli "$CLI" --bench-parse "$BP" --threads 2 \
+        --repeat 1 --variant budget --mem-budget "$INDEX_BUDGET" --label "$label" \
+        ${tb:+--text-bytes "$tb"} --workdir "$TMP" "$input"
+}
+
 # ---------------------------------------------------------------- machine
 
 cpu_busy() { # total and busy jiffies of all CPUs, and steal
@@ -165,6 +311,24 @@ cpu_busy() { # total and busy jiffies of all CPUs, and steal
 }
 child_jiffies() { # CPU of this script's finished children (utime+stime)
     awk '{print $16 + $17}' /proc/$$/stat
+}
+
+source_tree() { # commit, and whether src/ include/ Makefile have uncommitted changes
+    local rev dirty
+    rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null) || { echo "not a git checkout"; return; }
+    dirty=$(git -C "$ROOT" status --porcelain -- src include Makefile 2>/dev/null | wc -l)
+    local state="src/, include/, Makefile as committed"
+    [ "$dirty" -gt 0 ] && state="+ uncommitted changes in $dirty file(s) of src/, include/, Makefile"
+    # is BUILD/patsift built from this tree? (make -q: exit 0 when up to date)
+    local rel=${BUILD#"$ROOT"/} built=
+    if [ "$SMOKE" != 1 ] && command -v make >/dev/null 2>&1; then
+        if (cd "$ROOT" && MAKEFLAGS='' make -q BUILD="$rel" "$rel/patsift" >/dev/null 2>&1); then
+            built="; $rel/patsift is up to date with it"
+        else
+            built="; $rel/patsift is NOT up to date with it (built from older sources)"
+        fi
+    fi
+    echo "$rev ($state)$built"
 }
 
 machine_meta() {
@@ -180,6 +344,9 @@ machine_meta() {
         printf 'kernel\t%s\n' "$(uname -sr)"
         printf 'compiler\t%s\n' "$(${CC:-cc} --version 2>/dev/null | head -n 1)"
         printf 'cflags\t%s\n' "${CFLAGS:--O2 -g (Makefile default)} -fopenmp, jemalloc"
+        printf 'source\t%s\n' "$(source_tree)"
+        printf 'scale\t%s\n' "$SCALE"
+        printf 'only\t%s\n' "$ONLY"
         printf 'load_before\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
         local p v
         for p in libstemmer0d 'libutf8proc*' libexpat1 libjansson4 libjemalloc2; do
@@ -281,10 +448,23 @@ smoke() {
 
     rss "smoke input" "$J"
 
+    # index build: 1 run at 1 and 2 threads, a small budget (checks exit
+    # codes, stats --json, the output's shape; never the speed)
+    if [ -x /usr/bin/time ] && [ -x "$CLI" ]; then
+        $BI >"$TMP/help" 2>"$TMP/err"
+        if [ $? -eq 2 ]; then pass "bench_index.py without inputs is a usage error"
+        else fail "bench_index.py without inputs is a usage error"; fi
+        bench "bench_index.py jsonl, 1,2 threads, --mem-budget 64M" index 2 \
+            $BI --cli "$CLI" --bench-parse "$BP" --threads 1,2 --repeat 1 --mem-budget 64M --label smoke --workdir "$TMP" "$J"
+    else
+        note "/usr/bin/time or $CLI missing: index build smoke skipped"
+    fi
+
     # the report writer works on what we have
     finish_meta
     if $REPORT markdown "$META" "$RESULTS" "$RSS" "$TMP/report.md" 2>"$TMP/err" &&
-        grep -q '^## Analysis throughput' "$TMP/report.md" && grep -q '^## Reader throughput' "$TMP/report.md"; then
+        grep -q '^## Analysis throughput' "$TMP/report.md" && grep -q '^## Reader throughput' "$TMP/report.md" &&
+        { ! grep -q '"bench":"index"' "$RESULTS" || grep -q '^## Index build' "$TMP/report.md"; }; then
         pass "Markdown report" "$(wc -l <"$TMP/report.md") lines (in the temp dir, removed)"
     else
         fail "Markdown report"
@@ -312,8 +492,12 @@ finish_meta() {
 }
 
 full() {
-    say "full benchmark run (repeat $REPEAT, generated corpus repeat $REPEAT_BIG); this takes a few minutes"
+    say "full benchmark run (repeat $REPEAT, generated corpus of $GEN_DOCS documents, repeat $REPEAT_BIG; parts: $ONLY); $([ "$SCALE" = 1m ] && echo "at 1M documents the index part alone takes about 12 minutes, everything 30 or more" || echo "this takes about 5 minutes")"
     say "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the numbers)"
+    if want rss || want index; then
+        freeze_cli
+        if want index && [ -x /usr/bin/time ] && [ -x "$CLI" ]; then glibc_build; fi
+    fi
     local G=
     if [ -x "$GEN" ]; then
         G=$TMP/gen$GEN_DOCS.jsonl
@@ -338,37 +522,51 @@ full() {
         note "$GEN not built yet: generated-corpus benchmarks skipped (build it and run again)"
     fi
 
-    say "--- reader throughput"
-    if [ "$have_data" = 1 ]; then
-        bench "parse weekly XML" parse 1 "$BP" --repeat "$REPEAT" --label "weekly-grants XML" "$XMLDIR"
-        bench "parse patentsview JSONL" parse 1 "$BP" --repeat "$REPEAT" --label patentsview "$PV"
+    if want parse; then
+        say "--- reader throughput"
+        if [ "$have_data" = 1 ]; then
+            bench "parse weekly XML" parse 1 "$BP" --repeat "$REPEAT" --label "weekly-grants XML" "$XMLDIR"
+            bench "parse patentsview JSONL" parse 1 "$BP" --repeat "$REPEAT" --label patentsview "$PV"
+        fi
+        [ -n "$G" ] && bench "parse generated JSONL" parse 1 "$BP" --repeat "$REPEAT_BIG" --label "generated $GEN_DOCS" "$G"
     fi
-    [ -n "$G" ] && bench "parse generated JSONL" parse 1 "$BP" --repeat "$REPEAT_BIG" --label "generated $GEN_DOCS" "$G"
 
-    say "--- analysis throughput"
     local mode
-    if [ "$have_data" = 1 ]; then
-        for mode in "" --no-stem --create-on-main; do
-            bench "analyze patentsview $mode" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" $mode --label patentsview "$PV"
-        done
-        bench "analyze weekly XML" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" --label "weekly-grants XML" "$XMLDIR"
-        bench "analyze weekly XML --no-stem" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" --no-stem --label "weekly-grants XML" "$XMLDIR"
-    fi
-    if [ -n "$G" ]; then
-        for mode in "" --no-stem --create-on-main; do
-            bench "analyze generated $mode" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT_BIG" $mode --label "generated $GEN_DOCS" "$G"
-        done
+    if want analyze; then
+        say "--- analysis throughput"
+        if [ "$have_data" = 1 ]; then
+            for mode in "" --no-stem --create-on-main; do
+                bench "analyze patentsview $mode" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" $mode --label patentsview "$PV"
+            done
+            bench "analyze weekly XML" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" --label "weekly-grants XML" "$XMLDIR"
+            bench "analyze weekly XML --no-stem" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT" --no-stem --label "weekly-grants XML" "$XMLDIR"
+        fi
+        if [ -n "$G" ]; then
+            for mode in "" --no-stem --create-on-main; do
+                bench "analyze generated $mode" analyze 2 "$BA" --threads 1,2 --repeat "$REPEAT_BIG" $mode --label "generated $GEN_DOCS" "$G"
+            done
+        fi
     fi
 
-    say "--- peak memory"
-    [ "$have_data" = 1 ] && rss patentsview "$PV"
-    [ -n "$G" ] && rss "generated $GEN_DOCS" "$G"
+    if want rss; then
+        say "--- peak memory"
+        [ "$have_data" = 1 ] && rss patentsview "$PV"
+        [ -n "$G" ] && rss "generated $GEN_DOCS" "$G"
+    fi
+
+    if want index; then
+        say "--- index build"
+        index_all "$G"
+    fi
 
     finish_meta
     local out=$OUT
     if [ -z "$out" ]; then
         mkdir -p "$ROOT/bench/results"
-        out=$ROOT/bench/results/$(date +%F)-$(hostname).md
+        local suffix=
+        [ "$SCALE" = default ] || suffix=-$SCALE
+        [ -z "${BENCH_ONLY:-}" ] || suffix=$suffix-$(echo "$ONLY" | tr ',' '-')
+        out=$ROOT/bench/results/$(date +%F)-$(hostname)$suffix.md
     fi
     if $REPORT markdown "$META" "$RESULTS" "$RSS" "$out"; then
         say "report written to $out"
