@@ -79,10 +79,11 @@ static long refill(ps_source *s)
 }
 
 /* A UTF-8 byte order mark at the very start is an encoding marker, not
- * text: no parser should see it. */
+ * text: no parser should see it (nor a second one that careless
+ * concatenation of files left behind). */
 static void skip_bom(const ps_source *s, const char **p, size_t *n)
 {
-    if (s->line_no == 1 && *n >= 3 && memcmp(*p, "\xEF\xBB\xBF", 3) == 0) {
+    while (s->line_no == 1 && *n >= 3 && memcmp(*p, "\xEF\xBB\xBF", 3) == 0) {
         *p += 3;
         *n -= 3;
     }
