@@ -114,17 +114,17 @@ static int append_term(ps_seg_merger *m, uint32_t s, uint64_t t)
         if (po > (size_t)(it.pos_end - it.pos) || ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)n))
             return -1;
         for (int i = 0; i < n; i++) {
-            uint32_t cnt;
-            if (ps_pos_next_doc(&pc, m->posbuf, m->poscap, &cnt))
-                return -1;
-            if (cnt > m->poscap) { /* rare: a longer list than seen before */
-                uint32_t *b = realloc(m->posbuf, cnt * sizeof *b);
+            /* the block's counts are known before its positions are read */
+            if (pc.counts[i] > m->poscap) {
+                uint32_t *b = realloc(m->posbuf, pc.counts[i] * sizeof *b);
                 if (!b)
                     return -1;
                 m->posbuf = b;
-                m->poscap = cnt;
-                return -2; /* redo this term with room */
+                m->poscap = pc.counts[i];
             }
+            uint32_t cnt;
+            if (ps_pos_next_doc(&pc, m->posbuf, m->poscap, &cnt))
+                return -1;
             if (docs[i] >= m->segs[s].n_docs)
                 return -1;
             uint32_t nd = m->remap[s][docs[i]];
@@ -179,22 +179,13 @@ static int next_term(void *ctx, const ps_term_entry **out)
         e->len = best_len;
         e->df = 0;
         e->last_doc = 0;
-        int rc;
-        do { /* -2: a positions buffer grew; build the term again */
-            ps_buf_reset(&e->post);
-            ps_buf_reset(&e->pos);
-            e->df = 0;
-            e->last_doc = 0;
-            rc = 0;
-            for (uint32_t s = 0; s < m->n && rc == 0; s++)
-                if (head_is(m, s, best, best_len))
-                    rc = append_term(m, s, m->head[s]);
-        } while (rc == -2);
-        if (rc != 0)
-            return -1;
-        for (uint32_t s = 0; s < m->n; s++)
-            if (head_is(m, s, best, best_len))
-                m->head[s]++;
+        for (uint32_t s = 0; s < m->n; s++) {
+            if (!head_is(m, s, best, best_len))
+                continue;
+            if (append_term(m, s, m->head[s]) != 0)
+                return -1;
+            m->head[s]++;
+        }
         if (e->df) { /* a term found only in deleted documents disappears */
             *out = e;
             return 1;
