@@ -44,10 +44,9 @@ const char *ps_record_builder_str(ps_record_builder *b, const char *s, size_t n)
     return p;
 }
 
-void ps_record_builder_add_claim(ps_record_builder *b, const char *text, size_t n, uint32_t num,
-                                 bool independent)
+/* Appends a claim whose text is already a squeezed copy in the arena. */
+static void push_claim(ps_record_builder *b, const char *t, uint32_t num, bool independent)
 {
-    const char *t = ps_record_builder_str(b, text, n);
     if (!*t)
         return;
     if (!ps_grow((void **)&b->claims, &b->cap_claims, b->n_claims + 1, sizeof *b->claims)) {
@@ -55,6 +54,12 @@ void ps_record_builder_add_claim(ps_record_builder *b, const char *text, size_t 
         return;
     }
     b->claims[b->n_claims++] = (ps_claim){ .text = t, .num = num, .independent = independent };
+}
+
+void ps_record_builder_add_claim(ps_record_builder *b, const char *text, size_t n, uint32_t num,
+                                 bool independent)
+{
+    push_claim(b, ps_record_builder_str(b, text, n), num, independent);
 }
 
 void ps_record_builder_add(ps_record_builder *b, ps_list_id list, const char *s, size_t n)
@@ -141,13 +146,13 @@ void ps_record_builder_add_claims_text(ps_record_builder *b, const char *s, size
     size_t start = find_claim_number(s, n, 0, 1);
     if (start == n) {
         const char *t = ps_record_builder_str(b, s, n);
-        ps_record_builder_add_claim(b, t, strlen(t), 1, !ps_claim_text_is_dependent(t));
+        push_claim(b, t, 1, !ps_claim_text_is_dependent(t));
         return;
     }
     for (unsigned num = 1; start < n; num++) {
         size_t next = find_claim_number(s, n, start + 1, num + 1);
         const char *t = ps_record_builder_str(b, s + start, next - start);
-        ps_record_builder_add_claim(b, t, strlen(t), num, !ps_claim_text_is_dependent(t));
+        push_claim(b, t, num, !ps_claim_text_is_dependent(t));
         start = next;
     }
 }
