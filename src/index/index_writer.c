@@ -169,6 +169,19 @@ static ps_rc mark_deleted(ps_index_writer *w, uint32_t s, uint32_t doc)
     return PS_OK;
 }
 
+/* Makes (seg, doc) the live document of id; the one it had before, if
+ * any, is marked deleted. */
+static ps_rc claim_id(ps_index_writer *w, const char *id, uint32_t seg, uint32_t doc)
+{
+    ps_strmap_entry *e = ps_strmap_get(&w->ids, id, strlen(id));
+    if (!e || (e->stamp && mark_deleted(w, (uint32_t)e->a, (uint32_t)e->b) != PS_OK))
+        return PS_ENOMEM;
+    e->a = seg;
+    e->b = doc;
+    e->stamp = 1;
+    return PS_OK;
+}
+
 /* Loads the ids and deletions of the committed segments. */
 static ps_rc load_existing(ps_index_writer *w)
 {
@@ -182,17 +195,8 @@ static ps_rc load_existing(ps_index_writer *w)
                 rc = mark_deleted(w, s, d);
                 continue;
             }
-            const char *id = ps_segment_doc_id(&seg, d);
-            ps_strmap_entry *e = ps_strmap_get(&w->ids, id, strlen(id));
-            if (!e)
-                rc = PS_ENOMEM;
-            else if (e->stamp) /* the same id live twice: the newer segment wins */
-                rc = mark_deleted(w, (uint32_t)e->a, (uint32_t)e->b);
-            if (e) {
-                e->a = s;
-                e->b = d;
-                e->stamp = 1;
-            }
+            /* the same id live twice: the newer segment wins */
+            rc = claim_id(w, ps_segment_doc_id(&seg, d), s, d);
         }
         ps_segment_close(&seg);
         struct seg_del *sd = seg_del(w, s);
@@ -410,15 +414,9 @@ static ps_rc hand_off(ps_index_writer *w)
         w->seg_index++;
         w->cur_docs = 0;
     }
-    for (size_t i = 0; i < w->n_batch; i++) {
-        const char *id = w->batch[i]->id;
-        ps_strmap_entry *e = ps_strmap_get(&w->ids, id, strlen(id));
-        if (!e || (e->stamp && mark_deleted(w, (uint32_t)e->a, (uint32_t)e->b) != PS_OK))
+    for (size_t i = 0; i < w->n_batch; i++)
+        if (claim_id(w, w->batch[i]->id, w->seg_index, w->cur_docs++) != PS_OK)
             return fail(w, PS_ENOMEM, "out of memory");
-        e->a = w->seg_index;
-        e->b = w->cur_docs++;
-        e->stamp = 1;
-    }
     pthread_mutex_lock(&w->mu);
     ps_record **t = w->work;
     w->work = w->batch;
