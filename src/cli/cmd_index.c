@@ -25,10 +25,12 @@ static void help(void)
         "      --append             add to the index in DIR as a new segment; a record\n"
         "                           whose id is already indexed replaces the older one;\n"
         "                           past %d segments the index is merged into one\n"
-        "  -t, --threads N          analysis threads (default: all cores)\n"
+        "  -t, --threads N          threads (default: all cores); one reads while the\n"
+        "                           others analyse, and with 1 they take turns\n"
         "  -f, --format FMT         input format: auto (default), uspto-xml, jsonl, text\n"
         "      --mem-budget SIZE    memory for the in-memory segment, e.g. 512M, 2G\n"
-        "                           (default 1G); past it a segment is written out\n"
+        "                           (default 1G); past it a segment is written out,\n"
+        "                           and past %d segments they are merged into one\n"
         "      --store-description  keep the description text too (default: title,\n"
         "                           abstract and claims are stored; all are indexed)\n"
         "      --weight FIELD=N     field weight, an integer 0-100: how many times a\n"
@@ -49,7 +51,7 @@ static void help(void)
         "  patsift index -o grants --threads 2 --mem-budget 2G ipg*.xml.gz\n"
         "  patsift index -o grants --append ipg130423.xml.gz   # next week's grants\n"
         "  patsift stats idx\n",
-        CLI_AUTO_MERGE_SEGMENTS, PS_WEIGHT_TITLE, PS_WEIGHT_ABSTRACT, PS_WEIGHT_CLAIMS, PS_WEIGHT_DESCRIPTION);
+        CLI_AUTO_MERGE_SEGMENTS, CLI_AUTO_MERGE_SEGMENTS, PS_WEIGHT_TITLE, PS_WEIGHT_ABSTRACT, PS_WEIGHT_CLAIMS, PS_WEIGHT_DESCRIPTION);
 }
 
 static bool parse_weight(const char *arg, uint32_t weight[PS_FIELD_COUNT], bool *set)
@@ -210,10 +212,11 @@ int cmd_index(int argc, char **argv)
     ps_reader_free(r);
     if (status != EXIT_INPUT && status != EXIT_OK)
         return status;
-    /* many small appended segments slow every search: merge past a limit */
+    /* many segments (small appends, or a build far past the budget) slow
+     * every search: merge past a limit */
     char err2[1024];
     ps_index *ix;
-    if (append && ps_index_open(dir, &ix, err2, sizeof err2) == PS_OK) {
+    if (ps_index_open(dir, &ix, err2, sizeof err2) == PS_OK) {
         ps_index_info in;
         ps_index_info_get(ix, &in);
         ps_index_close(ix);

@@ -12,8 +12,9 @@
  * of a segment are written as a new deletion file at commit. A segment
  * whose documents are all deleted leaves the MANIFEST.
  *
- * Reading overlaps analysis: a builder thread analyses and inverts one
- * batch (on all cores, OpenMP) while the caller fills the next. Everything
+ * Reading overlaps analysis: with two threads or more, a builder thread
+ * analyses and inverts one batch (on all of them, OpenMP) while the caller
+ * fills the next; with one thread the caller does both in turn. Everything
  * that decides doc numbers and segment boundaries (the id map, deletions,
  * when to start a new segment) happens on the caller's thread at hand-off,
  * in batch order, so the result does not depend on timing. */
@@ -274,7 +275,8 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
         if (rc == PS_OK && (!w->batch || !w->work))
             rc = fail(w, PS_ENOMEM, "out of memory");
         w->seg_index = w->mf.n_segs;
-        if (rc == PS_OK && start_builder(w) != 0)
+        /* one thread means one: reading and building take turns */
+        if (rc == PS_OK && threads > 1 && start_builder(w) != 0)
             rc = fail(w, PS_ENOMEM, "cannot start the builder thread");
         w->budget = opts->mem_budget ? opts->mem_budget : DEFAULT_BUDGET;
         w->batch_limit = w->budget / 16 < BATCH_BYTES ? w->budget / 16 : BATCH_BYTES;
@@ -325,8 +327,27 @@ static ps_rc write_segment(ps_index_writer *w)
     return PS_OK;
 }
 
-/* Builder thread: writes the in-memory segment when told to, then adds the
- * handed-off batch. */
+/* Writes the in-memory segment when told to, then adds the handed-off
+ * batch: on the builder thread, or on the caller's with one thread. */
+static ps_rc build_work(ps_index_writer *w)
+{
+    ps_rc rc = PS_OK;
+    if (w->flush_first)
+        rc = write_segment(w);
+    if (rc == PS_OK) {
+        rc = ps_seg_builder_add(w->b, w->work, w->n_work);
+        if (rc != PS_OK)
+            fail(w, rc, "%s while analysing records", ps_strerror(rc));
+    }
+    for (size_t i = 0; i < w->n_work; i++)
+        free(w->work[i]);
+    w->n_work = 0;
+    size_t mem = ps_seg_builder_memory(w->b);
+    if (mem > w->st.peak_mem)
+        w->st.peak_mem = mem;
+    return rc;
+}
+
 static void *builder_main(void *arg)
 {
     ps_index_writer *w = arg;
@@ -337,23 +358,10 @@ static void *builder_main(void *arg)
         if (!w->busy)
             break; /* stop */
         pthread_mutex_unlock(&w->mu);
-        ps_rc rc = PS_OK;
-        if (w->flush_first)
-            rc = write_segment(w);
-        if (rc == PS_OK) {
-            rc = ps_seg_builder_add(w->b, w->work, w->n_work);
-            if (rc != PS_OK)
-                fail(w, rc, "%s while analysing records", ps_strerror(rc));
-        }
-        for (size_t i = 0; i < w->n_work; i++)
-            free(w->work[i]);
-        size_t mem = ps_seg_builder_memory(w->b);
+        ps_rc rc = build_work(w);
         pthread_mutex_lock(&w->mu);
-        if (mem > w->st.peak_mem)
-            w->st.peak_mem = mem;
         if (rc != PS_OK && w->async_rc == PS_OK)
             w->async_rc = rc;
-        w->n_work = 0;
         w->busy = false;
         pthread_cond_broadcast(&w->cv);
     }
@@ -417,7 +425,8 @@ static ps_rc hand_off(ps_index_writer *w)
     for (size_t i = 0; i < w->n_batch; i++)
         if (claim_id(w, w->batch[i]->id, w->seg_index, w->cur_docs++) != PS_OK)
             return fail(w, PS_ENOMEM, "out of memory");
-    pthread_mutex_lock(&w->mu);
+    if (w->th_started)
+        pthread_mutex_lock(&w->mu);
     ps_record **t = w->work;
     w->work = w->batch;
     w->n_work = w->n_batch;
@@ -425,6 +434,8 @@ static ps_rc hand_off(ps_index_writer *w)
     w->n_batch = 0;
     w->batch_bytes = 0;
     w->flush_first = flush_first;
+    if (!w->th_started)
+        return build_work(w);
     w->busy = true;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);

@@ -7,8 +7,9 @@
  * segment's first batch: 40% smaller on patent abstracts, measured).
  * Everything lands in the
  * thread's own arenas.
- * Phase 2, one partition per thread: walk the batch in doc order and append
- * each unique term whose hash % partitions == p to partition p's postings.
+ * Phase 2, partitions taken by threads in turn: walk the batch in doc order
+ * and append each unique term whose hash % partitions == p to partition
+ * p's postings.
  * Partitions hold disjoint terms, so the threads never share a write. */
 #include <omp.h>
 #include <stdio.h>
@@ -72,6 +73,7 @@ typedef struct worker {
 
 struct ps_seg_builder {
     int threads;
+    int n_parts;            /* term-hash partitions of the inversion */
     ps_analyzer_opts ao;
     char language[64];
     uint32_t weight[PS_FIELD_COUNT];
@@ -102,7 +104,10 @@ ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIEL
     memcpy(b->weight, weight, sizeof b->weight);
     b->store_description = store_description;
     b->w = aligned_alloc(64, sizeof(worker) * (size_t)b->threads);
-    b->part = calloc((size_t)b->threads, sizeof *b->part);
+    /* more partitions than threads, taken dynamically: a thread the reader
+     * preempts then holds up only a small share of the inversion */
+    b->n_parts = b->threads == 1 ? 1 : b->threads * 4;
+    b->part = calloc((size_t)b->n_parts, sizeof *b->part);
     if (!b->w || !b->part) {
         free(b->w);
         b->w = NULL;
@@ -135,8 +140,9 @@ static void partition_clear(ps_partition *p)
 
 void ps_seg_builder_reset(ps_seg_builder *b)
 {
+    for (int p = 0; p < b->n_parts; p++)
+        partition_clear(&b->part[p]);
     for (int t = 0; t < b->threads; t++) {
-        partition_clear(&b->part[t]);
         ps_arena_free(&b->w[t].seg);
         ps_arena_free(&b->w[t].batch);
         b->w[t].seg_bytes = 0;
@@ -188,8 +194,10 @@ size_t ps_seg_builder_memory(const ps_seg_builder *b)
 {
     size_t n = (size_t)b->cap_docs * sizeof(ps_seg_doc);
     for (int t = 0; t < b->threads; t++)
-        n += b->part[t].bytes + b->w[t].seg_bytes + (b->part[t].mask + 1) * sizeof(void *) +
-             b->part[t].n * (sizeof(ps_term_entry) + 16);
+        n += b->w[t].seg_bytes;
+    for (int p = 0; p < b->n_parts; p++)
+        n += b->part[p].bytes + (b->part[p].mask + 1) * sizeof(void *) +
+             b->part[p].n * (sizeof(ps_term_entry) + 16);
     return n;
 }
 
@@ -465,7 +473,7 @@ static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
         uint32_t doc = first_doc + (uint32_t)d;
         for (size_t i = 0; i < dt->n; i++) {
             const uterm *u = &dt->t[i];
-            if ((int)(u->hash % (uint64_t)b->threads) != p)
+            if ((int)(u->hash % (uint64_t)b->n_parts) != p)
                 continue;
             ps_term_entry *e = partition_get(part, u);
             if (!e) {
@@ -559,15 +567,15 @@ ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
         for (size_t i = 0; i < n; i++)
             analyse_doc(w, recs[i], b->store_description, b->cdict, &b->docs[first + i], &b->batch[i]);
         /* implicit barrier: every document is analysed before inversion */
-#pragma omp for schedule(static, 1)
-        for (int p = 0; p < b->threads; p++)
+#pragma omp for schedule(dynamic, 1)
+        for (int p = 0; p < b->n_parts; p++)
             invert(b, p, n, first);
         oom |= w->oom;
     }
-    for (int t = 0; t < b->threads; t++) {
-        oom |= b->part[t].oom;
+    for (int p = 0; p < b->n_parts; p++)
+        oom |= b->part[p].oom;
+    for (int t = 0; t < b->threads; t++)
         ps_arena_reset(&b->w[t].batch);
-    }
     if (oom)
         return PS_ENOMEM;
     b->n_docs += (uint32_t)n;
@@ -594,17 +602,17 @@ static int next_sorted(void *ctx, const ps_term_entry **e)
 ps_rc ps_seg_builder_source(ps_seg_builder *b, ps_seg_source *out)
 {
     size_t total = 0;
-    for (int t = 0; t < b->threads; t++)
-        total += b->part[t].n;
+    for (int p = 0; p < b->n_parts; p++)
+        total += b->part[p].n;
     free(b->sorted);
     b->sorted = malloc((total ? total : 1) * sizeof *b->sorted);
     if (!b->sorted)
         return PS_ENOMEM;
     size_t k = 0;
-    for (int t = 0; t < b->threads; t++)
-        for (size_t i = 0; b->part[t].slot && i <= b->part[t].mask; i++)
-            if (b->part[t].slot[i])
-                b->sorted[k++] = b->part[t].slot[i];
+    for (int p = 0; p < b->n_parts; p++)
+        for (size_t i = 0; b->part[p].slot && i <= b->part[p].mask; i++)
+            if (b->part[p].slot[i])
+                b->sorted[k++] = b->part[p].slot[i];
     qsort(b->sorted, k, sizeof *b->sorted, entry_cmp);
     b->iter = (sorted_iter){ .terms = b->sorted, .n = k };
     *out = (ps_seg_source){ .next_term = next_sorted, .ctx = &b->iter, .docs = b->docs, .n_docs = b->n_docs,
