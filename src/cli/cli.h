@@ -20,6 +20,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 
 /* index --append merges the index into one segment past this many. */
 #define CLI_AUTO_MERGE_SEGMENTS 10

@@ -17,6 +17,7 @@ static const struct {
     { "stats", cmd_stats, "what an index holds: documents, terms, sizes, dates, entities" },
     { "show", cmd_show, "print a stored document of an index" },
     { "check", cmd_check, "verify every file of an index" },
+    { "search", cmd_search, "find the indexed documents most similar to keywords or a document" },
     { "merge", cmd_merge, "merge an index's segments into one, dropping replaced documents" },
 };
 

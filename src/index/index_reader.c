@@ -4,6 +4,7 @@
 
 #include <zstd.h>
 
+#include "index/index_access.h"
 #include "index/positions_codec.h"
 #include "index/postings_codec.h"
 #include "index/segment.h"
@@ -193,3 +194,7 @@ ps_rc ps_index_check(const ps_index *ix, char *err, size_t errlen)
     }
     return PS_OK;
 }
+
+uint32_t ps_index_segment_count(const ps_index *ix) { return ix->mf.n_segs; }
+const ps_segment *ps_index_segment(const ps_index *ix, uint32_t i) { return &ix->seg[i]; }
+const ps_manifest *ps_index_manifest(const ps_index *ix) { return &ix->mf; }

@@ -243,6 +243,21 @@ ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *
     return PS_OK;
 }
 
+int ps_seg_postings_decode(const ps_seg_postings *it, uint32_t k, uint32_t *docs, uint32_t *tfs)
+{
+    const uint8_t *sk = it->skip + (size_t)k * PS_SKIP_BYTES;
+    uint32_t last = ps_le32(sk), data_off = ps_le32(sk + 12);
+    uint32_t prev = k ? ps_seg_postings_block_last(it, k - 1) : 0;
+    uint32_t n = k + 1 < it->n_blocks ? PS_BLOCK_SIZE : it->df - k * PS_BLOCK_SIZE;
+    if (data_off > (size_t)(it->end - it->data))
+        return -1;
+    size_t used = ps_block_decode(it->data + data_off, (size_t)(it->end - it->data) - data_off, n, prev, k == 0,
+                                  docs, tfs);
+    if (!used || docs[n - 1] != last || last >= it->seg->n_docs)
+        return -1;
+    return (int)n;
+}
+
 int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *skip_max_wtf,
                          uint32_t *skip_min_len, uint32_t *pos_off)
 {

@@ -8,6 +8,7 @@
 
 #include "index/binfile.h"
 #include "index/manifest.h"
+#include "index/segment_format.h"
 #include "patsift/record.h"
 
 typedef struct ps_segment {
@@ -67,6 +68,21 @@ ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *
  * has none, the same figures computed from the block). */
 int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *skip_max_wtf,
                          uint32_t *skip_min_len, uint32_t *pos_off);
+
+/* Random access to the blocks of a term with more than one block (which
+ * has a skip table), for searches that skip: block k's last doc id, its
+ * skip figures, and its decoding (count, or -1 for corrupt data). */
+static inline uint32_t ps_seg_postings_block_last(const ps_seg_postings *it, uint32_t k)
+{
+    return ps_le32(it->skip + (size_t)k * PS_SKIP_BYTES);
+}
+static inline void ps_seg_postings_block_figures(const ps_seg_postings *it, uint32_t k, uint32_t *max_wtf,
+                                                 uint32_t *min_len)
+{
+    *max_wtf = ps_le32(it->skip + (size_t)k * PS_SKIP_BYTES + 4);
+    *min_len = ps_le32(it->skip + (size_t)k * PS_SKIP_BYTES + 8);
+}
+int ps_seg_postings_decode(const ps_seg_postings *it, uint32_t k, uint32_t *docs, uint32_t *tfs);
 
 /* Document columns (i < n_docs). */
 const char *ps_segment_doc_id(const ps_segment *s, uint32_t i);
