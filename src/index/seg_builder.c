@@ -617,6 +617,6 @@ ps_rc ps_seg_builder_source(ps_seg_builder *b, ps_seg_source *out)
     b->iter = (sorted_iter){ .terms = b->sorted, .n = k };
     *out = (ps_seg_source){ .next_term = next_sorted, .ctx = &b->iter, .docs = b->docs, .n_docs = b->n_docs,
                             .dicts = (const void *const *)&b->dict, .dict_len = &b->dict_len,
-                            .n_dicts = b->dict ? 1 : 0 };
+                            .n_dicts = b->dict ? 1 : 0, .stable_terms = true, .threads = b->threads };
     return PS_OK;
 }

@@ -5,6 +5,7 @@
 #ifndef PS_INDEX_SEG_SOURCE_H
 #define PS_INDEX_SEG_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,10 @@ typedef struct ps_seg_source {
     const void *const *dicts;
     const size_t *dict_len;
     uint32_t n_dicts;
+    /* entries stay valid until the writer is done (not just until the next
+     * call), so the writer may encode many terms at once on threads */
+    bool stable_terms;
+    int threads;
 } ps_seg_source;
 
 #endif

@@ -1,6 +1,7 @@
 /* Segment writer: lexicon, postings with skip tables, positions, document
  * columns and stored text, in the order segment_format.h describes. */
 #include <errno.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,8 +40,8 @@ typedef struct term_scratch {
 
 /* One term: skip table then blocks into .pst, bit-packed positions into
  * .pos. The in-memory positions (varints) are re-coded block by block. */
-static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_binwriter *pst,
-                        ps_binwriter *posw, term_scratch *ts)
+static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_buf *pst, ps_buf *posw,
+                        term_scratch *ts)
 {
     uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], counts[PS_BLOCK_SIZE];
     const uint8_t *p = (const uint8_t *)e->post.data, *end = p + e->post.len;
@@ -108,38 +109,103 @@ static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_bin
      * block says (20 bytes a term; 11% of the inverted index on the
      * PatentsView abstracts) */
     if (e->df > PS_BLOCK_SIZE)
-        ps_bin_write(pst, ts->skips.data, ts->skips.len);
-    ps_bin_write(pst, ts->blocks.data, ts->blocks.len);
-    ps_bin_write(posw, ts->pos.data, ts->pos.len);
-    return PS_OK;
+        ps_buf_append(pst, ts->skips.data, ts->skips.len);
+    ps_buf_append(pst, ts->blocks.data, ts->blocks.len);
+    ps_buf_append(posw, ts->pos.data, ts->pos.len);
+    return pst->oom || posw->oom ? PS_ENOMEM : PS_OK;
 }
+
+static void scratch_free(term_scratch *ts)
+{
+    ps_buf_free(&ts->blocks);
+    ps_buf_free(&ts->skips);
+    ps_buf_free(&ts->pos);
+    free(ts->p);
+}
+
+/* Terms are encoded a chunk at a time: on src->threads threads when the
+ * source's entries stay valid (the builder's), each part of the chunk
+ * into its own buffers, then written out in order. */
+enum { CHUNK_TERMS = 16384, PARTS_PER_THREAD = 8 };
+
+typedef struct part {
+    size_t from, to;          /* terms of the chunk */
+    ps_buf pst, pos;
+    ps_rc rc;
+} part;
 
 /* Lexicon entries and term bytes are gathered in memory (a few dozen bytes
  * per term) because the term count is known only at the end; postings and
- * positions stream straight to their files. */
+ * positions go to their files a chunk at a time. */
 static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
 {
     ps_binwriter *lex = &f[PS_SEG_LEX].w, *pst = &f[PS_SEG_PST].w, *pos = &f[PS_SEG_POS].w;
     uint64_t post_base = pst->written, pos_base = pos->written, n = 0;
+    int threads = src->stable_terms && src->threads > 1 ? src->threads : 1;
+    size_t chunk_cap = threads > 1 ? CHUNK_TERMS : 1;
+    int n_parts = threads > 1 ? threads * PARTS_PER_THREAD : 1;
+    const ps_term_entry **chunk = malloc(chunk_cap * sizeof *chunk);
+    uint64_t *offs = malloc(2 * chunk_cap * sizeof *offs); /* per term: .pst and .pos offsets in its part */
+    part *parts = calloc((size_t)n_parts, sizeof *parts);
+    term_scratch *ts = calloc((size_t)threads, sizeof *ts);
     ps_buf entries = { 0 }, pool = { 0 };
-    term_scratch ts = { 0 };
-    const ps_term_entry *e;
-    ps_rc rc = PS_OK;
-    int got;
-    while (rc == PS_OK && (got = src->next_term(src->ctx, &e)) > 0) {
-        uint8_t ent[PS_LEX_ENTRY_BYTES];
-        uint64_t v[4] = { pool.len, (uint64_t)e->len | (uint64_t)e->df << 32, pst->written - post_base,
-                          pos->written - pos_base };
-        for (int k = 0; k < 4; k++)
-            for (int b = 0; b < 8; b++)
-                ent[8 * k + b] = (uint8_t)(v[k] >> (8 * b));
-        ps_buf_append(&entries, (const char *)ent, sizeof ent);
-        ps_buf_append(&pool, e->term, e->len);
-        rc = write_term(src, e, pst, pos, &ts);
-        n++;
+    ps_rc rc = chunk && offs && parts && ts ? PS_OK : PS_ENOMEM;
+    int got = 1;
+    while (rc == PS_OK && got > 0) {
+        size_t m = 0;
+        uint64_t bytes = 0;
+        while (m < chunk_cap && (got = src->next_term(src->ctx, &chunk[m])) > 0) {
+            bytes += chunk[m]->post.len + chunk[m]->pos.len;
+            m++;
+        }
+        if (got < 0)
+            rc = PS_ECORRUPT;
+        if (m == 0 || rc != PS_OK)
+            break;
+        /* parts of about equal input bytes */
+        int np = 0;
+        uint64_t acc = 0;
+        parts[0].from = 0;
+        for (size_t i = 0; i < m; i++) {
+            acc += chunk[i]->post.len + chunk[i]->pos.len;
+            if (acc * (uint64_t)n_parts >= bytes * (uint64_t)(np + 1) && np + 1 < n_parts && i + 1 < m) {
+                parts[np].to = i + 1;
+                parts[++np].from = i + 1;
+            }
+        }
+        parts[np++].to = m;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+        for (int p = 0; p < np; p++) {
+            part *pt = &parts[p];
+            term_scratch *mine = &ts[omp_get_thread_num()];
+            pt->rc = PS_OK;
+            for (size_t i = pt->from; i < pt->to && pt->rc == PS_OK; i++) {
+                offs[2 * i] = pt->pst.len;
+                offs[2 * i + 1] = pt->pos.len;
+                pt->rc = write_term(src, chunk[i], &pt->pst, &pt->pos, mine);
+            }
+        }
+        for (int p = 0; p < np && rc == PS_OK; p++) {
+            part *pt = &parts[p];
+            rc = pt->rc;
+            for (size_t i = pt->from; i < pt->to && rc == PS_OK; i++) {
+                const ps_term_entry *e = chunk[i];
+                uint8_t ent[PS_LEX_ENTRY_BYTES];
+                uint64_t v[4] = { pool.len, (uint64_t)e->len | (uint64_t)e->df << 32,
+                                  pst->written - post_base + offs[2 * i], pos->written - pos_base + offs[2 * i + 1] };
+                for (int k = 0; k < 4; k++)
+                    for (int b = 0; b < 8; b++)
+                        ent[8 * k + b] = (uint8_t)(v[k] >> (8 * b));
+                ps_buf_append(&entries, (const char *)ent, sizeof ent);
+                ps_buf_append(&pool, e->term, e->len);
+                n++;
+            }
+            ps_bin_write(pst, pt->pst.data, pt->pst.len);
+            ps_bin_write(pos, pt->pos.data, pt->pos.len);
+            ps_buf_reset(&pt->pst);
+            ps_buf_reset(&pt->pos);
+        }
     }
-    if (rc == PS_OK && got < 0)
-        rc = PS_ECORRUPT;
     if (rc == PS_OK && (entries.oom || pool.oom))
         rc = PS_ENOMEM;
     ps_bin_u64(lex, n);
@@ -149,10 +215,16 @@ static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
     ps_bin_write(pst, pad, sizeof pad);
     ps_buf_free(&entries);
     ps_buf_free(&pool);
-    ps_buf_free(&ts.blocks);
-    ps_buf_free(&ts.skips);
-    ps_buf_free(&ts.pos);
-    free(ts.p);
+    for (int p = 0; parts && p < n_parts; p++) {
+        ps_buf_free(&parts[p].pst);
+        ps_buf_free(&parts[p].pos);
+    }
+    for (int t = 0; ts && t < threads; t++)
+        scratch_free(&ts[t]);
+    free(ts);
+    free(parts);
+    free(offs);
+    free(chunk);
     return rc;
 }
 
