@@ -156,6 +156,50 @@ if [ -f corpus/sample/patents.jsonl ]; then
     [ ! -e "$T/strict-idx/MANIFEST" ] && ok || no "strict failure left a MANIFEST"
 fi
 
+# --- search
+"$BIN" index -q -o "$T/sx" corpus/sample/patents.jsonl
+expect 0 "search --help" -- "$BIN" search --help
+has "$T/out" "usage: patsift search" "search help has a usage line"
+has "$T/out" "examples:" "search help has examples"
+expect 2 "search without a query" -- "$BIN" search "$T/sx"
+has "$T/err" "no query" "missing query named"
+expect 2 "two kinds of query" -- "$BIN" search "$T/sx" --id X membrane
+expect 2 "bad -k" -- "$BIN" search "$T/sx" -k 0 membrane
+expect 2 "bad date" -- "$BIN" search "$T/sx" --before 2020-13-01 membrane
+has "$T/err" "YYYY-MM-DD" "bad date explained"
+expect 2 "bad format" -- "$BIN" search "$T/sx" -f xml membrane
+expect 1 "no index" -- "$BIN" search "$T/none" membrane
+has "$T/err" "no index here" "missing index named"
+expect 1 "unknown --id" -- "$BIN" search "$T/sx" --id NOPE
+has "$T/err" "NOPE: no document with this id" "unknown id named"
+expect 0 "keyword search tsv" -- "$BIN" search "$T/sx" -k 5 -f tsv membrane salt rejection
+lines "$T/out" 5 "five hits"
+awk -F'\t' 'NF != 4 || $1 != "query" || $2 != NR { bad = 1 } END { exit bad }' "$T/out" && ok || no "tsv rows are QUERY_ID RANK ID SCORE"
+sort -t"$(printf '\t')" -k4,4gr "$T/out" | cmp -s - "$T/out" && ok || no "hits best first"
+expect 0 "exhaustive gives the same" -- "$BIN" search "$T/sx" -k 5 -f tsv --exhaustive membrane salt rejection
+cp "$T/out" "$T/exh"
+"$BIN" search "$T/sx" -k 5 -f tsv membrane salt rejection >"$T/pruned"
+cmp -s "$T/exh" "$T/pruned" && ok || no "pruned and exhaustive results differ"
+expect 0 "search --id excludes itself" -- "$BIN" search "$T/sx" --id US9100001B2 -k 20 -f tsv --before none
+awk -F'\t' '$3 == "US9100001B2" { found = 1 } END { exit !found }' "$T/out" && no "--id returned the query document" || ok
+lines "$T/out" 20 "twenty hits"
+expect 0 "date filter" -- "$BIN" search "$T/sx" -k 50 -f json --before 2010-01-01 membrane
+grep -o '"date":"[0-9-]*"' "$T/out" | awk -F'"' '$4 >= "2010-01-01" { bad = 1 } END { exit bad }' && ok || no "a hit dated 2010 or later passed --before 2010-01-01"
+expect 0 "cpc filter" -- "$BIN" search "$T/sx" -k 50 -f json --cpc C02F membrane
+grep -v '"cpc":\[[^]]*"C02F' "$T/out" | grep -q . && no "a hit without a C02F code passed --cpc C02F" || ok
+expect 0 "explain" -- "$BIN" search "$T/sx" -k 3 -f table --explain membrane salt rejection
+has "$T/out" "terms: membran" "explain lists the terms"
+has "$T/out" "\[membrane\]" "explain marks matched words"
+expect 0 "query by document, batch" -- "$BIN" search "$T/sx" --doc corpus/sample/pending.jsonl -k 3 -f tsv --timings "$T/tim"
+n=$(wc -l <corpus/sample/pending.jsonl)
+lines "$T/tim" "$n" "one timing line per query document"
+awk -F'\t' 'NF != 4 || $2 < 1 { bad = 1 } END { exit bad }' "$T/tim" && ok || no "timings are QUERY_ID TERMS ANALYSIS_US SEARCH_US"
+for t in 1 2; do "$BIN" search "$T/sx" --doc corpus/sample/pending.jsonl -k 10 -f tsv -t $t >"$T/thr$t"; done
+cmp -s "$T/thr1" "$T/thr2" && ok || no "1 and 2 threads give different results"
+printf 'q1\tmembrane salt\nbroken line\n' >"$T/badq.tsv"
+expect 1 "bad query file" -- "$BIN" search "$T/sx" --queries "$T/badq.tsv"
+has "$T/err" "badq.tsv:2: expected QUERY_ID<TAB>TEXT" "bad query line named"
+
 # --- generator: deterministic
 if [ -x "$GEN" ]; then
     "$GEN" --docs 200 --seed 7 --out "$T/g1.jsonl" 2>/dev/null
