@@ -45,5 +45,12 @@ echo "..."
 
 step "10. Verify every byte of the index" "patsift check $IDX"
 "$BIN" check "$IDX"
+
+step "11. Prior art for a few keywords" "patsift search $IDX -k 5 -f table membrane salt rejection"
+"$BIN" search "$IDX" -k 5 -f table membrane salt rejection
+
+step "12. Prior art for each pending application, with the evidence (first 2 shown)" \
+     "patsift search $IDX --doc $S/pending.jsonl -k 3 -f table --explain"
+"$BIN" search "$IDX" --doc "$S/pending.jsonl" -k 3 -f table --explain | awk '/^query / { n++ } n <= 2'
 rm -rf "$(dirname "$IDX")"
-printf '\nNext: patsift search / dedup / triage (see README.md, "Roadmap").\n'
+printf '\nNext: patsift dedup / triage (see README.md, "Roadmap").\n'
