@@ -116,9 +116,10 @@ static void random_keywords(const corpus *c, unsigned *seed, char *out, size_t c
         words[n++] = w;
     out[0] = 0;
     int want = 1 + rand_r(seed) % 4;
-    for (int i = 0; i < want && n; i++) {
-        strncat(out, words[(size_t)rand_r(seed) % n], cap - strlen(out) - 2);
-        strcat(out, " ");
+    size_t len = 0;
+    for (int i = 0; i < want && n && len < cap; i++) {
+        int w = snprintf(out + len, cap - len, "%s ", words[(size_t)rand_r(seed) % n]);
+        len += w > 0 ? (size_t)w : 0;
     }
 }
 
