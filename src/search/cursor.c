@@ -1,4 +1,5 @@
 /* Term cursors over bit-packed blocks with skip tables. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "search/cursor.h"
@@ -42,12 +43,21 @@ ps_rc ps_cursor_open(ps_cursor_t *c, const ps_segment *seg, uint64_t term, doubl
 {
     c->seg = seg;
     c->wq = wq;
+    c->wq1 = wq * (sc->k1 + 1.0) * PS_SCORE_ONE;
     c->corrupt = 0;
     if (ps_seg_postings_init(seg, term, &c->it) != PS_OK || c->it.n_blocks == 0)
         return PS_ECORRUPT;
     c->n_blocks = c->it.n_blocks;
     c->shallow = 0;
     c->ub = 0;
+    if (c->n_blocks > c->cap_bound) {
+        free(c->bound);
+        c->cap_bound = c->n_blocks;
+        if (!(c->bound = malloc(c->cap_bound * sizeof *c->bound))) {
+            c->cap_bound = 0;
+            return PS_ENOMEM;
+        }
+    }
     if (c->n_blocks == 1) {
         uint32_t pos_off;
         int n = ps_seg_postings_next(&c->it, c->docs, c->tfs, &c->one_max_wtf, &c->one_min_len, &pos_off);
@@ -57,17 +67,26 @@ ps_rc ps_cursor_open(ps_cursor_t *c, const ps_segment *seg, uint64_t term, doubl
         c->n = (uint32_t)n;
         c->i = 0;
         c->doc = c->docs[0];
-        c->ub = block_bound(c, 0, sc);
+        c->ub = c->bound[0] = block_bound(c, 0, sc);
         return PS_OK;
     }
+    /* every block's bound, once: the term's bound is their maximum, and
+     * block-max checks then only look them up */
     for (uint32_t k = 0; k < c->n_blocks; k++) {
-        int64_t b = block_bound(c, k, sc);
+        int64_t b = c->bound[k] = block_bound(c, k, sc);
         c->ub = b > c->ub ? b : c->ub;
     }
     uint64_t ignored = 0;
     c->block = c->n_blocks; /* nothing decoded yet */
     load(c, 0, &ignored);
     return c->corrupt ? PS_ECORRUPT : PS_OK;
+}
+
+void ps_cursor_free(ps_cursor_t *c)
+{
+    free(c->bound);
+    c->bound = NULL;
+    c->cap_bound = 0;
 }
 
 /* The first block at or after from whose last doc is >= target, or
@@ -116,7 +135,7 @@ void ps_cursor_next_geq(ps_cursor_t *c, uint32_t target, uint64_t *decoded)
     c->doc = c->docs[i];
 }
 
-int64_t ps_cursor_block_bound(ps_cursor_t *c, uint32_t target, const ps_scorer *sc)
+int64_t ps_cursor_block_bound(ps_cursor_t *c, uint32_t target)
 {
     if (c->doc == PS_DOC_END)
         return 0;
@@ -125,7 +144,7 @@ int64_t ps_cursor_block_bound(ps_cursor_t *c, uint32_t target, const ps_scorer *
     if (k >= c->n_blocks)
         return 0;
     c->shallow = k;
-    return block_bound(c, k, sc);
+    return c->bound[k];
 }
 
 uint32_t ps_cursor_block_end(const ps_cursor_t *c)

@@ -22,11 +22,25 @@ typedef struct ps_scorer {
     double k1, b, avglen;
 } ps_scorer;
 
-static inline int64_t ps_score_fixed(const ps_scorer *sc, double wq, uint32_t wtf, uint32_t len)
+/* The length part of BM25's denominator, k1 (1 - b + b len / avglen):
+ * computed once per document, shared by its terms. */
+static inline double ps_score_norm(const ps_scorer *sc, uint32_t len)
+{
+    return sc->k1 * (1.0 - sc->b + sc->b * (double)len / sc->avglen);
+}
+
+/* One term's contribution; wq1 = query weight * idf * (k1 + 1) * 2^32.
+ * Rounded half up (the value is never negative), identically wherever it
+ * is computed. */
+static inline int64_t ps_score_term(double wq1, uint32_t wtf, double norm)
 {
     double tf = (double)wtf;
-    double norm = sc->k1 * (1.0 - sc->b + sc->b * (double)len / sc->avglen);
-    return (int64_t)llround(wq * tf * (sc->k1 + 1.0) / (tf + norm) * PS_SCORE_ONE);
+    return (int64_t)(wq1 * tf / (tf + norm) + 0.5);
+}
+
+static inline int64_t ps_score_fixed(const ps_scorer *sc, double wq, uint32_t wtf, uint32_t len)
+{
+    return ps_score_term(wq * (sc->k1 + 1.0) * PS_SCORE_ONE, wtf, ps_score_norm(sc, len));
 }
 
 typedef struct ps_cursor_t {
@@ -34,7 +48,10 @@ typedef struct ps_cursor_t {
     const ps_segment *seg;
     size_t term;             /* index into the query */
     double wq;               /* query weight * idf */
+    double wq1;              /* wq * (k1 + 1) * 2^32, for ps_score_term */
     int64_t ub;              /* bound of any document's score for this term */
+    int64_t *bound;          /* per block, the bound of its scores (owned, reused) */
+    size_t cap_bound;
     uint32_t n_blocks;
     uint32_t block;          /* the block in docs/tfs; n_blocks before the first */
     uint32_t shallow;        /* the block the shallow pointer is at */
@@ -47,8 +64,11 @@ typedef struct ps_cursor_t {
 } ps_cursor_t;
 
 /* Opens the cursor on lexicon entry term of seg and positions it on its
- * first document. PS_ECORRUPT for damaged postings. */
+ * first document. PS_ECORRUPT for damaged postings, PS_ENOMEM. A cursor
+ * starts zeroed and is reopened any number of times; ps_cursor_free. */
 ps_rc ps_cursor_open(ps_cursor_t *c, const ps_segment *seg, uint64_t term, double wq, const ps_scorer *sc);
+
+void ps_cursor_free(ps_cursor_t *c);
 
 /* Moves to the first document >= target (PS_DOC_END if none). */
 void ps_cursor_next_geq(ps_cursor_t *c, uint32_t target, uint64_t *decoded);
@@ -57,7 +77,7 @@ static inline uint32_t ps_cursor_tf(const ps_cursor_t *c) { return c->tfs[c->i];
 
 /* Moves the shallow pointer to the block that would hold target (without
  * decoding) and returns that block's score bound; 0 when no block can. */
-int64_t ps_cursor_block_bound(ps_cursor_t *c, uint32_t target, const ps_scorer *sc);
+int64_t ps_cursor_block_bound(ps_cursor_t *c, uint32_t target);
 
 /* The last document of the block the shallow pointer is at. */
 uint32_t ps_cursor_block_end(const ps_cursor_t *c);

@@ -28,4 +28,31 @@ struct ps_searcher {
 /* Documents holding term, summed over the segments. */
 uint64_t ps_searcher_df(const ps_searcher *s, const char *term, size_t len);
 
+/* ---- top k (topk.c) ---- */
+/* Offers doc of segment seg; documents must come in increasing order. */
+void ps_topk_offer(ps_searcher *s, size_t k, uint32_t seg, uint32_t doc, int64_t fixed);
+/* The score a newcomer must beat; -1 while the heap has room. */
+int64_t ps_topk_threshold(const ps_searcher *s, size_t k);
+/* qsort order of the final hits: best first. */
+int ps_topk_best_first(const void *x, const void *y);
+
+/* ---- filters (filter.c) ---- */
+typedef struct ps_filter {
+    const ps_segment *seg;
+    int32_t before, after;   /* day numbers; INT32_MAX / INT32_MIN: none */
+    bool dated;              /* a date limit is set */
+    const ps_search_opts *o;
+    int64_t exclude;         /* doc of this segment to leave out, or -1 */
+} ps_filter;
+ps_filter ps_filter_of(const ps_segment *seg, const ps_search_opts *o);
+bool ps_filter_accept(const ps_filter *f, uint32_t d);
+/* Publication date, else filing date, as a day number; PS_DATE_UNKNOWN. */
+int32_t ps_doc_day(const ps_segment *seg, uint32_t d);
+
+/* ---- engines: one segment each, hits offered to the shared heap ---- */
+ps_rc ps_maxscore_segment(ps_searcher *s, uint32_t si, const ps_query *q, const ps_search_opts *o,
+                          const ps_scorer *sc, const ps_filter *f, size_t k);
+ps_rc ps_taat_segment(ps_searcher *s, uint32_t si, const ps_query *q, const ps_search_opts *o,
+                      const ps_scorer *sc, const ps_filter *f, size_t k);
+
 #endif
