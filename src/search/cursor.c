@@ -82,6 +82,16 @@ ps_rc ps_cursor_open(ps_cursor_t *c, const ps_segment *seg, uint64_t term, doubl
     return c->corrupt ? PS_ECORRUPT : PS_OK;
 }
 
+bool ps_cursor_next_block(ps_cursor_t *c, uint64_t *decoded)
+{
+    if (c->block + 1 >= c->n_blocks || c->doc == PS_DOC_END) {
+        c->doc = PS_DOC_END;
+        return false;
+    }
+    load(c, c->block + 1, decoded);
+    return !c->corrupt;
+}
+
 void ps_cursor_free(ps_cursor_t *c)
 {
     free(c->bound);

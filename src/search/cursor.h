@@ -9,6 +9,7 @@
 #define PS_SEARCH_CURSOR_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "index/postings_codec.h"
@@ -72,6 +73,9 @@ void ps_cursor_free(ps_cursor_t *c);
 
 /* Moves to the first document >= target (PS_DOC_END if none). */
 void ps_cursor_next_geq(ps_cursor_t *c, uint32_t target, uint64_t *decoded);
+
+/* Decodes the next block (false past the last one, doc = PS_DOC_END). */
+bool ps_cursor_next_block(ps_cursor_t *c, uint64_t *decoded);
 
 static inline uint32_t ps_cursor_tf(const ps_cursor_t *c) { return c->tfs[c->i]; }
 

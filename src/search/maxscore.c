@@ -26,18 +26,10 @@ ps_rc ps_maxscore_segment(ps_searcher *s, uint32_t si, const ps_query *q, const 
                           const ps_scorer *sc, const ps_filter *f, size_t k)
 {
     const ps_segment *seg = ps_index_segment(s->ix, si);
-    size_t m = 0;
-    for (size_t t = 0; t < q->n; t++) {
-        int64_t lex = ps_segment_find_term(seg, q->t[t].term, strlen(q->t[t].term));
-        if (lex < 0)
-            continue;
-        ps_cursor_t *c = &s->cur[m];
-        c->term = t;
-        ps_rc rc = ps_cursor_open(c, seg, (uint64_t)lex, q->t[t].weight * q->t[t].idf, sc);
-        if (rc != PS_OK)
-            return rc;
-        s->order[m++] = c;
-    }
+    size_t m;
+    ps_rc rc = ps_open_cursors(s, seg, q, sc, &m);
+    if (rc != PS_OK)
+        return rc;
     if (m == 0 || (o->all_terms && m < q->n))
         return PS_OK;
     ps_cursor_t **c = s->order;

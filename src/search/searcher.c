@@ -4,6 +4,15 @@
 
 #include "search/searcher_internal.h"
 
+/* Queries of at least this many terms run term at a time. Measured on
+ * 200,000 generated documents, top 100: the document-at-a-time engine is
+ * faster up to about 12 terms (keywords: 0.63 against 0.89 ms), the
+ * term-at-a-time one beyond (24 terms: 2.7 against 4.3 ms; whole
+ * abstracts, 60 terms: 17 against 48 ms). */
+#ifndef TAAT_MIN_TERMS
+#define TAAT_MIN_TERMS 12
+#endif
+
 ps_rc ps_searcher_create(const ps_index *ix, ps_searcher **out)
 {
     *out = NULL;
@@ -21,7 +30,8 @@ ps_rc ps_searcher_create(const ps_index *ix, ps_searcher **out)
     ps_rc rc = ps_analyzer_create(&ao, &s->an);
     s->n_segs = ps_index_segment_count(ix);
     s->seg_base = calloc(s->n_segs + 1, sizeof *s->seg_base);
-    if (rc == PS_OK && !s->seg_base)
+    s->norm = calloc(s->n_segs + 1, sizeof *s->norm);
+    if (rc == PS_OK && (!s->seg_base || !s->norm))
         rc = PS_ENOMEM;
     if (rc != PS_OK) {
         ps_searcher_free(s);
@@ -51,6 +61,13 @@ void ps_searcher_free(ps_searcher *s)
     free(s->order);
     free(s->prefix);
     free(s->heap);
+    free(s->acc);
+    free(s->touched);
+    free(s->live);
+    free(s->sel);
+    for (uint32_t i = 0; s->norm && i < s->n_segs; i++)
+        free(s->norm[i]);
+    free(s->norm);
     free(s);
 }
 
@@ -70,6 +87,23 @@ uint64_t ps_searcher_df(const ps_searcher *s, const char *term, size_t len)
         }
     }
     return df;
+}
+
+ps_rc ps_open_cursors(ps_searcher *s, const ps_segment *seg, const ps_query *q, const ps_scorer *sc, size_t *m)
+{
+    *m = 0;
+    for (size_t t = 0; t < q->n; t++) {
+        int64_t lex = ps_segment_find_term(seg, q->t[t].term, strlen(q->t[t].term));
+        if (lex < 0)
+            continue;
+        ps_cursor_t *c = &s->cur[*m];
+        c->term = t;
+        ps_rc rc = ps_cursor_open(c, seg, (uint64_t)lex, q->t[t].weight * q->t[t].idf, sc);
+        if (rc != PS_OK)
+            return rc;
+        s->order[(*m)++] = c;
+    }
+    return PS_OK;
 }
 
 static bool reserve(ps_searcher *s, size_t terms, size_t k)
@@ -114,9 +148,12 @@ ps_rc ps_search(ps_searcher *s, const ps_query *q, const ps_search_opts *o, cons
     memset(&s->st, 0, sizeof s->st);
     s->n_heap = 0;
     ps_scorer sc = scorer_of(s, o);
+    /* long queries (query by document) run term at a time (measured: see
+     * TAAT_MIN_TERMS); --all and the exhaustive oracle document at a time */
+    bool taat = !o->exhaustive && !o->all_terms && q->n >= TAAT_MIN_TERMS;
     for (uint32_t i = 0; i < s->n_segs; i++) {
         ps_filter f = ps_filter_of(ps_index_segment(s->ix, i), o);
-        ps_rc rc = ps_maxscore_segment(s, i, q, o, &sc, &f, k);
+        ps_rc rc = taat ? ps_taat_segment(s, i, q, o, &sc, &f, k) : ps_maxscore_segment(s, i, q, o, &sc, &f, k);
         if (rc != PS_OK)
             return rc;
     }

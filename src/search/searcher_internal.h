@@ -22,11 +22,23 @@ struct ps_searcher {
     int64_t *prefix;          /* prefix sums of the cursors' bounds */
     ps_hit *heap;             /* the k best so far: a min-heap on (score, -ordinal) */
     size_t n_heap, cap_heap;
+    /* term-at-a-time scratch, sized for the largest segment */
+    int64_t *acc;             /* per document: 0 untouched, -1 filtered out, else score + 1 */
+    uint32_t *touched, *live;
+    int64_t *sel;             /* copies of partial scores, for selecting the k-th */
+    size_t cap_docs;
+    /* per segment, each document's BM25 length norm for (norm_k1, norm_b) */
+    double **norm;
+    double norm_k1, norm_b;
     ps_search_stats st;
 };
 
 /* Documents holding term, summed over the segments. */
 uint64_t ps_searcher_df(const ps_searcher *s, const char *term, size_t len);
+
+/* Opens a cursor (s->cur, listed in s->order) for each term of q that seg
+ * holds; their count in *m. */
+ps_rc ps_open_cursors(ps_searcher *s, const ps_segment *seg, const ps_query *q, const ps_scorer *sc, size_t *m);
 
 /* ---- top k (topk.c) ---- */
 /* Offers doc of segment seg; documents must come in increasing order. */

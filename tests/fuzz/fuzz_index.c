@@ -7,8 +7,10 @@
  * applied to a fresh copy of that index. The patched file's checksum is
  * then recomputed (and the MANIFEST updated to match), so the damage gets
  * past the checksums and reaches the parsers behind them. Opening,
- * checking and reading every document must then fail cleanly or succeed:
- * never crash, hang or read out of bounds. */
+ * checking, reading every document and searching (pruned, exhaustive,
+ * explained) must then fail cleanly or succeed: never crash, hang or read
+ * out of bounds. 300 generated documents give the common terms several
+ * postings blocks, so skip tables are there to damage. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include "index/segment_format.h"
 #include "patsift/index.h"
 #include "patsift/reader.h"
+#include "patsift/search.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -92,6 +95,14 @@ static void init(void)
     ps_reader *r;
     ps_reader_create(NULL, &r);
     ps_reader_add_buffer(r, corpus, sizeof corpus - 1, "corpus", PS_FORMAT_JSONL);
+    static char more[300 * 160];
+    size_t len = 0;
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(more + len, sizeof more - len,
+                                "{\"id\":\"G%d\",\"title\":\"Pump %d\",\"abstract\":\"A pump with a seal%s and rotor %d.\","
+                                "\"date\":\"20%02d-01-01\"}\n",
+                                i, i, i % 3 ? "" : " seal", i % 17, i % 30);
+    ps_reader_add_buffer(r, more, len, "more", PS_FORMAT_JSONL);
     const ps_record *rec;
     while (ps_reader_next(r, &rec) == PS_OK)
         if (ps_index_writer_add(w, rec) != PS_OK)
@@ -123,6 +134,37 @@ static void fix_checksum(uint8_t *b, size_t n)
     uint64_t sum = XXH64(b, n - 12, 0);
     for (int i = 0; i < 8; i++)
         b[n - 12 + i] = (uint8_t)(sum >> (8 * i));
+}
+
+/* Searches the (damaged) index every way the CLI does. */
+static void search(ps_index *ix)
+{
+    ps_searcher *s;
+    if (ps_searcher_create(ix, &s) != PS_OK)
+        return;
+    static const char *queries[] = { "pump seal rotor", "rotary pump", "电池 cooling" };
+    for (int i = 0; i < 6; i++) {
+        ps_query q;
+        if (ps_query_from_text(s, queries[i % 3], &q) != PS_OK)
+            continue;
+        ps_search_opts o = { .k = 5, .exhaustive = i >= 3, .before = i == 1 ? 20100101 : 0 };
+        const ps_hit *h;
+        size_t n;
+        if (ps_search(s, &q, &o, &h, &n) == PS_OK) {
+            ps_term_share share[8];
+            ps_hit first = n ? h[0] : (ps_hit){ 0 };
+            if (n && q.n <= 8)
+                ps_search_explain(s, &q, &o, &first, share);
+            ps_record *r;
+            if (n && ps_hit_record(ix, &first, &r) == PS_OK) {
+                ps_passage p[2];
+                ps_passages_free(p, ps_passages(s, &q, r, 2, p));
+                free(r);
+            }
+        }
+        ps_query_free(&q);
+    }
+    ps_searcher_free(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -179,6 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(r);
             }
         }
+        search(ix);
         ps_index_close(ix);
     }
     for (int k = 0; k < N_FILES; k++)
