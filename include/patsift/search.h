@@ -22,9 +22,11 @@
  * document order (segment order, then doc number): output is reproducible,
  * and the pruned engine returns exactly what exhaustive evaluation returns.
  *
- * Engine: block-max MaxScore over the compressed blocks, using each
- * block's skip entry (largest weighted tf, smallest length) to bound its
- * best score; exhaustive evaluation is kept as the test oracle. */
+ * Engines, both exact: block-max MaxScore document at a time for short
+ * queries, and MaxScore term at a time for long ones (12 terms or more:
+ * query by document), both bounding each compressed block's best score by
+ * its skip entry (largest weighted tf, smallest length); exhaustive
+ * evaluation is kept as the test oracle. */
 #ifndef PATSIFT_SEARCH_H
 #define PATSIFT_SEARCH_H
 
