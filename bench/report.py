@@ -17,15 +17,28 @@
       uses it to hand bench_parse's text_bytes to bench_index.py); exit 1 if
       there is none.
 
+  report.py check peers FILE N
+  report.py check known_item FILE N
+      The same for bench_peers.py output (corpus and known-item runs): every
+      engine's builds and query runs present, numbers finite and positive,
+      overlaps and recalls within [0, 1], percentiles in order.
+
   report.py markdown META RESULTS RSS OUT
       META: key<TAB>value lines (machine, versions, notes); RESULTS: the JSON
       lines of all runs; RSS: label<TAB>key<TAB>value lines from the
-      /usr/bin/time runs (may be empty). Writes the report to OUT.
+      /usr/bin/time runs (may be empty). Writes the report to OUT. With
+      bench_peers.py lines in RESULTS it also draws two log-log plots with
+      gnuplot (when installed) next to OUT: OUT-stem-build.png (index build
+      time against corpus size) and OUT-stem-qbd-p50.png (p50 latency of
+      query-by-document against corpus size).
 
 No wall-clock thresholds anywhere: only shape and consistency are checked.
 """
 import json
 import math
+import os
+import shutil
+import subprocess
 import sys
 
 COMMON = {"bench": str, "label": str, "repeat": int, "seconds_median": float,
@@ -129,6 +142,95 @@ def validate(kind, lines):
     return recs, problems
 
 
+PEER_ENGINES = ["patsift", "lucene", "xapian", "fts5"]
+PEER_BUILD = {"engine": str, "threads": int, "variant": str, "docs": int, "wall_s": float,
+              "rss_kb": int, "cpu_s": float, "index_bytes": int}
+PEER_QUERY = {"engine": str, "set": str, "mode": str, "queries": int, "p50_us": float,
+              "p95_us": float, "p99_us": float, "mean_us": float, "terms_mean": float,
+              "seconds_1t": float}
+PEER_KNOWN = {"engine": str, "mode": str, "queries": int, "recall_1": float, "recall_10": float,
+              "recall_100": float, "mrr": float, "p50_us": float}
+PEER_TOP = {"peers": {"label": str, "corpus": str, "docs": int, "text_bytes": int,
+                      "queries_keyword": int, "queries_qbd": int, "engines": list,
+                      "settings": dict, "builds": list, "queries": list, "problems": list,
+                      "versions": dict},
+            "known_item": {"label": str, "docs": int, "text_bytes": int, "targets": int,
+                           "engines": list, "settings": dict, "builds": list, "results": list,
+                           "problems": list, "versions": dict}}
+
+
+def check_fields(where, o, fields, problems):
+    if not isinstance(o, dict):
+        problems.append("%s is not an object" % where)
+        return False
+    ok = True
+    for k, t in fields.items():
+        if k not in o:
+            problems.append("%s: field %s missing" % (where, k))
+            ok = False
+        elif not type_ok(o[k], t):
+            problems.append("%s: field %s has a bad value %r" % (where, k, o[k]))
+            ok = False
+    return ok
+
+
+def validate_peers(kind, lines):
+    """bench_peers.py output: returns (records, problems)."""
+    recs, problems = [], []
+    for i, ln in enumerate(lines, 1):
+        try:
+            o = json.loads(ln)
+        except ValueError as e:
+            problems.append("line %d is not JSON (%s): %.80s" % (i, e, ln))
+            continue
+        if not isinstance(o, dict) or o.get("bench") != kind:
+            problems.append("line %d: bench is %r, expected %r" % (
+                i, o.get("bench") if isinstance(o, dict) else None, kind))
+            continue
+        if not check_fields("line %d" % i, o, PEER_TOP[kind], problems):
+            continue
+        engines = o["engines"]
+        if not engines or any(e not in PEER_ENGINES for e in engines):
+            problems.append("line %d: engines %r" % (i, engines))
+        for j, b in enumerate(o["builds"]):
+            where = "line %d build %d" % (i, j + 1)
+            if check_fields(where, b, PEER_BUILD, problems):
+                if b["wall_s"] <= 0 or b["docs"] <= 0 or b["index_bytes"] <= 0 or b["rss_kb"] <= 0:
+                    problems.append("%s (%s): non-positive time, docs, size or RSS" % (where, b["engine"]))
+                if b["variant"] == "main" and b["docs"] != o["docs"] and b["engine"] != "patsift":
+                    problems.append("%s (%s): %d docs indexed of %d" % (where, b["engine"], b["docs"], o["docs"]))
+        built = {b.get("engine") for b in o["builds"] if isinstance(b, dict)}
+        if set(engines) - built:
+            problems.append("line %d: no build of %s" % (i, ",".join(sorted(set(engines) - built))))
+        rows = o["queries"] if kind == "peers" else o["results"]
+        fields = PEER_QUERY if kind == "peers" else PEER_KNOWN
+        for j, q in enumerate(rows):
+            where = "line %d query run %d" % (i, j + 1)
+            if not check_fields(where, q, fields, problems):
+                continue
+            what = "%s (%s %s %s)" % (where, q["engine"], q.get("set", ""), q["mode"])
+            pc = [q.get(k) for k in ("p50_us", "p95_us", "p99_us")]
+            if all(type_ok(x, float) for x in pc) and not pc[0] <= pc[1] <= pc[2]:
+                problems.append("%s: percentiles out of order" % what)
+            if q["p50_us"] <= 0 or q["queries"] <= 0:
+                problems.append("%s: non-positive latency or query count" % what)
+            for k in ("overlap_lucene_top10", "overlap_exact_top10", "recall_1", "recall_10",
+                      "recall_100", "mrr"):
+                v = q.get(k)
+                if v is not None and (not type_ok(v, float) or not 0 <= v <= 1):
+                    problems.append("%s: %s = %r, expected 0..1" % (what, k, v))
+            if kind == "peers" and q["mode"] == "or":
+                if not type_ok(q.get("qps_2t"), float) or q["qps_2t"] <= 0:
+                    problems.append("%s: no 2-thread throughput" % what)
+            if kind == "known_item" and not q["recall_1"] <= q["recall_10"] <= q["recall_100"]:
+                problems.append("%s: recall@1 <= @10 <= @100 does not hold" % what)
+        ran = {q.get("engine") for q in rows if isinstance(q, dict)}
+        if set(engines) - ran:
+            problems.append("line %d: no query run of %s" % (i, ",".join(sorted(set(engines) - ran))))
+        recs.append(o)
+    return recs, problems
+
+
 def cmd_field(args):
     if len(args) != 4:
         print("usage: report.py field RESULTS KIND LABEL FIELD", file=sys.stderr)
@@ -154,7 +256,7 @@ def cmd_check(args):
         print("usage: report.py check KIND FILE N [--same-tokens-as FILE2]", file=sys.stderr)
         return 2
     kind, path, n = args[0], args[1], int(args[2])
-    if kind not in FIELDS:
+    if kind not in FIELDS and kind not in PEER_TOP:
         print("check: unknown kind %r" % kind)
         return 2
     try:
@@ -162,7 +264,10 @@ def cmd_check(args):
     except OSError as e:
         print("check: %s" % e)
         return 1
-    recs, problems = validate(kind, lines)
+    if kind in PEER_TOP:
+        recs, problems = validate_peers(kind, lines)
+    else:
+        recs, problems = validate(kind, lines)
     if len(lines) != n:
         problems.append("%d lines, expected %d" % (len(lines), n))
     if len(args) == 5 and not problems:
@@ -174,7 +279,18 @@ def cmd_check(args):
     if problems:
         print("malformed %s output in %s: %s" % (kind, path, "; ".join(problems[:5])))
         return 1
-    if kind == "parse":
+    if kind == "peers":
+        o = recs[0]
+        what = "%s: %d docs, %s; %d builds, %d query runs%s" % (
+            o["label"], o["docs"], ",".join(o["engines"]), len(o["builds"]), len(o["queries"]),
+            "; problems: " + "; ".join(o["problems"]) if o["problems"] else "")
+    elif kind == "known_item":
+        o = recs[0]
+        what = "%s: %d docs, %d targets; recall@10 %s%s" % (
+            o["label"], o["docs"], o["targets"],
+            ", ".join("%s %s %.2f" % (r["engine"], r["mode"], r["recall_10"]) for r in o["results"]),
+            "; problems: " + "; ".join(o["problems"]) if o["problems"] else "")
+    elif kind == "parse":
         what = ", ".join("%s %d records" % (o["format"], o["records"]) for o in recs)
     elif kind == "index":
         what = "%d docs, threads %s, %s, %d segment(s), inverted index %.1f%% of the text" % (
@@ -424,6 +540,365 @@ def index_section(index, meta):
     return out
 
 
+# ---------------------------------------------------------------- peers
+
+PEER_NAMES = {"patsift": "patsift", "lucene": "Lucene", "xapian": "Xapian", "fts5": "FTS5"}
+SET_NAMES = {"keyword": "keyword", "qbd": "query-by-document", "claims": "claims"}
+
+
+def corpus_order(peers):
+    return sorted(peers, key=lambda o: (o["corpus"] != "generated", o["docs"]))
+
+
+def p_build(o, e, threads=1, variant="main"):
+    for b in o["builds"]:
+        if b["engine"] == e and b["threads"] == threads and b["variant"] == variant:
+            return b
+    return None
+
+
+def p_best_build(o, e):
+    bs = [b for b in o["builds"] if b["engine"] == e and b["variant"] == "main"]
+    return min(bs, key=lambda b: b["wall_s"]) if bs else None
+
+
+def p_query(o, e, qset, mode="or"):
+    for q in o["queries"]:
+        if q["engine"] == e and q["set"] == qset and q["mode"] == mode:
+            return q
+    return None
+
+
+def ratio(a, b):
+    if a is None or b is None or b <= 0:
+        return None
+    return a / b
+
+
+def rfmt(v):
+    return "-" if v is None else "%.2f" % v if v < 10 else "%.1f" % v
+
+
+def ms(us):
+    return "-" if us is None else fmt(us / 1000.0)
+
+
+def peer_ratio_rows(o, peer):
+    """[(measure, ratio, patsift value, peer value)] of one corpus against one peer."""
+    rows = []
+
+    def add(name, a, b, unit, scale=1.0):
+        rows.append((name, ratio(a, b), a, b, unit, scale))
+
+    ps1, pe1 = p_build(o, "patsift", 1), p_build(o, peer, 1)
+    add("build, 1 thread", ps1 and ps1["wall_s"], pe1 and pe1["wall_s"], "s")
+    psb, peb = p_best_build(o, "patsift"), p_best_build(o, peer)
+    add("build, best thread count", psb and psb["wall_s"], peb and peb["wall_s"], "s")
+    add("index size", ps1 and ps1["index_bytes"], pe1 and pe1["index_bytes"], "MB", 1e-6)
+    add("index size, patsift without stored text",
+        ps1 and ps1.get("index_bytes_without_stored"), pe1 and pe1["index_bytes"], "MB", 1e-6)
+    add("peak RSS, 1-thread build", ps1 and ps1["rss_kb"], pe1 and pe1["rss_kb"], "MiB", 1 / 1024.0)
+    for qset in ("keyword", "qbd"):
+        a, b = p_query(o, "patsift", qset), p_query(o, peer, qset)
+        for pc in ("p50", "p99"):
+            add("%s %s" % (SET_NAMES[qset], pc), a and a[pc + "_us"], b and b[pc + "_us"], "ms", 1e-3)
+        # throughput as time per query: peer's queries/s over patsift's
+        add("%s, 2-thread time per query" % SET_NAMES[qset],
+            a and a.get("qps_2t") and 1.0 / a["qps_2t"], b and b.get("qps_2t") and 1.0 / b["qps_2t"],
+            "ms", 1e3)
+    return rows
+
+
+def peer_headline(peers):
+    out = []
+    out.append("## Headline: patsift against Lucene, Xapian and SQLite FTS5")
+    out.append("")
+    out.append("**Every number is a ratio patsift / peer** on the same corpus and the same queries: "
+               "time (or size, or memory) of patsift divided by the peer's. **Below 1 means patsift "
+               "is faster (or smaller)**: 0.25 = patsift takes a quarter of the peer's time; above 1 "
+               "means patsift is slower. Throughput is turned into time per query (the peer's "
+               "queries/s divided by patsift's), so it reads the same way. Every engine indexes "
+               "title + abstract only, unweighted (patsift: `--weight title=1 --weight abstract=1 "
+               "--weight claims=0 --weight description=0`); queries are exact disjunctions of all "
+               "query terms ranked by BM25 (k1 1.2, b 0.75), top 100. \"Best thread count\": "
+               "patsift and Lucene at 1 or 2 threads, whichever was faster; Xapian and FTS5 build "
+               "with one thread only. Details, raw numbers and the method are in \"Peer "
+               "comparison\" below.")
+    out.append("")
+    peers = corpus_order(peers)
+    measures = None
+    rows = []
+    for peer in ("lucene", "xapian", "fts5"):
+        for o in peers:
+            if peer not in o["engines"] or "patsift" not in o["engines"]:
+                continue
+            rr = peer_ratio_rows(o, peer)
+            measures = [r[0] for r in rr]
+            rows.append([PEER_NAMES[peer], o["label"]] + ["**%s**" % rfmt(r[1]) if r[1] is not None
+                                                          and r[1] < 1 else rfmt(r[1]) for r in rr])
+    if not rows:
+        out.append("(no run with patsift and a peer)")
+        out.append("")
+        return out
+    out.append(table(["peer", "corpus"] + measures, rows))
+    out.append("")
+    out.append("Bold: patsift is faster (smaller). Query latency is ANALYSIS_US + SEARCH_US per "
+               "query at one thread, warm; the 2-thread ratio compares whole batches.")
+    out.append("")
+    return out
+
+
+def peer_observations(peers, known):
+    obs = []
+    for o in corpus_order(peers):
+        for peer in ("lucene", "xapian", "fts5"):
+            if peer not in o["engines"] or "patsift" not in o["engines"]:
+                continue
+            for name, r, a, b, unit, scale in peer_ratio_rows(o, peer):
+                if r is not None and r > 1.05:
+                    obs.append("%s: patsift is behind %s on **%s**: %s %s against %s %s (ratio %.2f)." % (
+                        o["label"], PEER_NAMES[peer], name, fmt(a * scale), unit, fmt(b * scale), unit, r))
+        worst = max([b.get("other_cpus") or 0 for b in o["builds"]] +
+                    [q.get(k) or 0 for q in o["queries"] for k in ("other_cpus_1t", "other_cpus_2t")])
+        if worst > 0.25:
+            obs.append("%s: other processes kept up to %.2f CPUs busy during some of these runs "
+                       "(see the \"others' CPUs\" columns): those rows are noisy, the 2-thread "
+                       "ones most." % (o["label"], worst))
+        for p in o["problems"]:
+            obs.append("%s: %s" % (o["label"], p))
+        ps, lu = p_query(o, "patsift", "qbd"), p_query(o, "lucene", "qbd")
+        if ps and lu and ps.get("terms_mean") and lu.get("terms_mean") and \
+                ps["terms_mean"] < 0.95 * lu["terms_mean"]:
+            obs.append("%s: patsift's query-by-document queries have %.1f distinct terms on average, "
+                       "Lucene's %.1f: patsift drops more stop words (English and patent "
+                       "boilerplate), which lowers its top-10 agreement with Lucene (%s)." % (
+                           o["label"], ps["terms_mean"], lu["terms_mean"],
+                           rfmt(ps.get("overlap_lucene_top10"))))
+    for k in known:
+        for p in k["problems"]:
+            obs.append("%s: %s" % (k["label"], p))
+        best = max(k["results"], key=lambda r: r["mrr"]) if k["results"] else None
+        ps = [r for r in k["results"] if r["engine"] == "patsift" and r["mode"] == "or"]
+        if best and ps and best["mrr"] > ps[0]["mrr"] + 1e-9:
+            obs.append("%s: the best MRR is %s `%s` (%.3f); patsift `or` has %.3f." % (
+                k["label"], PEER_NAMES[best["engine"]], best["mode"], best["mrr"], ps[0]["mrr"]))
+    return obs
+
+
+def peer_plots(peers, out_path):
+    """Two log-log PNGs next to out_path; returns (markdown lines, note)."""
+    gp = shutil.which("gnuplot")
+    if not gp:
+        return [], "gnuplot not found (Debian package gnuplot-nox): no plots"
+    stem = os.path.splitext(out_path)[0]
+    made = []
+    specs = [("build", "index build, 1 thread: wall seconds",
+              lambda o, e: (p_build(o, e, 1) or {}).get("wall_s")),
+             ("qbd-p50", "query by document, 1 thread: p50 latency in ms",
+              lambda o, e: (p_query(o, e, "qbd") or {}).get("p50_us") and
+              p_query(o, e, "qbd")["p50_us"] / 1000.0)]
+    engines = [e for e in PEER_ENGINES if any(e in o["engines"] for o in peers)]
+    for suffix, ylabel, get in specs:
+        png = "%s-%s.png" % (stem, suffix)
+        script = ["set terminal pngcairo size 900,600 noenhanced font 'sans,11'",
+                  "set output '%s'" % png.replace("'", "''"),
+                  "set logscale xy", "set grid", "set key top left",
+                  "set xlabel 'documents in the corpus'", "set ylabel '%s'" % ylabel,
+                  "set title 'filled: generated corpora (lines); open: real PatentsView corpus'"]
+        plots = []
+        for n, e in enumerate(engines, 1):
+            for kind, pt in (("generated", 7), ("real", 6)):
+                pts = sorted((o["docs"], get(o, e)) for o in peers
+                             if o["corpus"] == kind and e in o["engines"] and get(o, e))
+                if not pts:
+                    continue
+                name = "$%s_%s" % (e, kind)
+                script.append("%s << EOD" % name)
+                script += ["%d %.6g" % p for p in pts]
+                script.append("EOD")
+                style = "linespoints" if kind == "generated" else "points"
+                title = ("title '%s'" % PEER_NAMES[e]) if kind == "generated" else "notitle"
+                plots.append("%s using 1:2 with %s lt %d lw 2 pt %d ps 1.5 %s" % (
+                    name, style, n, pt, title))
+        if not plots:
+            continue
+        script.append("plot " + ", ".join(plots))
+        p = subprocess.run([gp], input="\n".join(script) + "\n", capture_output=True, text=True)
+        if p.returncode != 0 or not os.path.exists(png):
+            return [], "gnuplot failed: %s" % p.stderr.strip()[-300:]
+        made.append((suffix, os.path.basename(png)))
+    lines = []
+    alt = {"build": "index build time against corpus size",
+           "qbd-p50": "p50 query-by-document latency against corpus size"}
+    for suffix, name in made:
+        lines.append("![%s, log-log](%s)" % (alt[suffix], name))
+        lines.append("")
+    return lines, None
+
+
+def peer_section(peers, known, meta, out_path):
+    out = []
+    out.append("## Peer comparison (bench/bench_peers.py)")
+    out.append("")
+    first = (peers or known)[0]
+    st = first["settings"]
+    out.append("Method (details in bench/README.md, \"Peer comparison\"): every engine reads the "
+               "same JSON Lines (id, title, abstract: the corpus trimmed to what is indexed) and "
+               "indexes title + abstract as unweighted text; patsift with `--weight %s` "
+               "(its normal weights are title 3, abstract 2, claims 2, description 1: the "
+               "\"default-weights\" line is that build, of the untrimmed corpus with all its "
+               "fields). Build time = wall time around the process (Lucene's includes starting "
+               "the JVM; the engine's own figure is the \"engine s\" column). Index size = all "
+               "files of the index folder: patsift's includes its compressed stored text "
+               "(title, abstract), the peers store only the id (FTS5 is contentless). Queries: "
+               "keyword = 2-4 title words of every Nth document; query by document = the "
+               "abstract of every Nth document with one (the document itself is in the index); "
+               "mode `or` = every distinct analysed term, OR, BM25 k1 1.2 b 0.75, top %d. "
+               "Latency = ANALYSIS_US + SEARCH_US from each engine's timings file, 1 thread, "
+               "warm: Lucene %d warm-up passes in the same process (JIT), Xapian and FTS5 %d, "
+               "patsift runs the batch once untimed first. Throughput = queries / wall time of "
+               "the batch at 2 threads: the peers time their timed pass inside the process; "
+               "patsift's is the wall time of the whole `patsift search -t 2` process "
+               "(start, index open, output: conservative), its fixed cost (a one-query run) is "
+               "shown. Approximate modes: Lucene MoreLikeThis (`mlt`: 25 terms), Xapian "
+               "OP_ELITE_SET (`elite`, --elite-size %d; 100 would equal plain OR on abstracts), "
+               "patsift query by document (`--doc`: the 60 most informative terms, weighted). "
+               "Overlap = mean over queries of |top 10 of A and top 10 of B| / 10 (/ the longer "
+               "list when one has fewer than 10 hits; queries where both have none left out)." % (
+                   st["patsift_weights"].replace(" ", " --weight "), st["k"], st["lucene_warmup"],
+                   st["warmup"], st["elite_size"]))
+    out.append("")
+    vers = first.get("versions", {})
+    rows = [["CPU", meta.get("cpu", "?")], ["cores (online)", meta.get("cores", "?")],
+            ["patsift", meta.get("source", "?")]]
+    rows += [[k, v] for k, v in vers.items()]
+    rows.append(["Lucene JVM options", st.get("lucene_java_opts", "?") + ", -XX:+UseParallelGC"])
+    out.append("### Engines and machine")
+    out.append("")
+    out.append(table(["what", "version"], rows))
+    out.append("")
+    if vers.get("lucene-core jar", "").startswith("8.8") and "8.7.0" in vers.get("lucene-core jar", ""):
+        out.append("Debian's liblucene8-java %s ships Lucene 8.8.1 in jar files named 8.7.0 "
+                   "(the manifest says 8.8.1)." % vers.get("liblucene8-java", "?"))
+        out.append("")
+
+    peers = corpus_order(peers)
+    if peers:
+        out.append("### Index build (title + abstract)")
+        out.append("")
+        out.append("MB/s = title + abstract text (10^6 bytes) per wall second. CPU util = (user + "
+                   "system CPU) / wall: above 1 at one thread means the engine also works on other "
+                   "threads (patsift's reader; Lucene's merges, JIT and GC). Others' CPUs = CPUs "
+                   "other processes on the machine kept busy meanwhile.")
+        out.append("")
+        rows = []
+        for o in peers:
+            for b in o["builds"]:
+                name = PEER_NAMES[b["engine"]] + (" (default weights, all fields)"
+                                                  if b["variant"] != "main" else "")
+                rows.append([o["label"], name, b["threads"], fmt(b["docs"]), fmt(b["wall_s"]),
+                             fmt(b.get("engine_s")), fmt(b.get("docs_s")), fmt(b.get("mb_s")),
+                             fmt(b.get("cpu_util")), mib(b["rss_kb"]), mb(b["index_bytes"]),
+                             "%.0f%%" % b["index_pct"] if b.get("index_pct") else "-",
+                             mb(b["index_bytes_without_stored"]) if "index_bytes_without_stored" in b else "-",
+                             fmt(b.get("other_cpus"), 2)])
+        out.append(table(["corpus", "engine", "threads", "docs", "wall s", "engine s", "docs/s",
+                          "MB/s", "CPU util", "peak RSS MiB", "index MB", "index / text",
+                          "patsift without stored text, MB", "others' CPUs"], rows))
+        out.append("")
+
+        out.append("### Query latency, 1 thread, and 2-thread throughput (mode `or`)")
+        out.append("")
+        out.append("Latency in ms (ANALYSIS_US + SEARCH_US, nearest-rank percentiles). Terms = "
+                   "distinct analysed query terms, mean. Overlap = top-10 overlap with Lucene's `or` "
+                   "results on the same queries (Lucene against itself: 1). 2-thread q/s: see the "
+                   "method above; \"same\" = the 2-thread run returned the same ranked ids.")
+        out.append("")
+        rows = []
+        for o in peers:
+            for qset in ("keyword", "qbd"):
+                for q in o["queries"]:
+                    if q["set"] != qset or q["mode"] != "or":
+                        continue
+                    extra = ""
+                    if q.get("fixed_s") is not None:
+                        extra = " (fixed cost %s ms; %s q/s without it)" % (
+                            fmt(q["fixed_s"] * 1000), fmt(q.get("qps_2t_without_fixed")))
+                    rows.append([o["label"], SET_NAMES[qset], PEER_NAMES[q["engine"]],
+                                 fmt(q["queries"]), fmt(q["terms_mean"]), ms(q["p50_us"]),
+                                 ms(q["p95_us"]), ms(q["p99_us"]), ms(q["mean_us"]),
+                                 rfmt(q.get("overlap_lucene_top10")),
+                                 fmt(q.get("qps_2t")) + extra,
+                                 rfmt(ratio(q.get("seconds_1t"), q.get("seconds_2t"))),
+                                 fmt(q.get("same_results_2t")),
+                                 "%s / %s" % (fmt(q.get("other_cpus_1t"), 2), fmt(q.get("other_cpus_2t"), 2))])
+        out.append(table(["corpus", "queries", "engine", "n", "terms", "p50 ms", "p95 ms", "p99 ms",
+                          "mean ms", "top-10 overlap with Lucene", "2 threads: q/s",
+                          "2 threads / 1 thread speed", "same", "others' CPUs 1t / 2t"], rows))
+        out.append("")
+
+        rows = []
+        for o in peers:
+            for q in o["queries"]:
+                if q["mode"] == "or":
+                    continue
+                ex = p_query(o, q["engine"], q["set"])
+                rows.append([o["label"], SET_NAMES[q["set"]], PEER_NAMES[q["engine"]], q["mode"],
+                             fmt(q["terms_mean"]), ms(q["p50_us"]), ms(q["p99_us"]),
+                             rfmt(ratio(q["p50_us"], ex and ex["p50_us"])),
+                             rfmt(q.get("overlap_exact_top10")), rfmt(q.get("overlap_lucene_top10"))])
+        if rows:
+            out.append("### Approximate modes against the same engine's exact `or`")
+            out.append("")
+            out.append("1 thread, same warm-up as `or`. p50 / `or` p50 below 1 = faster than the "
+                       "exact disjunction; overlap with own `or` = how much of the exact top 10 it "
+                       "keeps.")
+            out.append("")
+            out.append(table(["corpus", "queries", "engine", "mode", "terms", "p50 ms", "p99 ms",
+                              "p50 / `or` p50", "top-10 overlap with own `or`",
+                              "top-10 overlap with Lucene `or`"], rows))
+            out.append("")
+
+    for k in known:
+        out.append("### Known-item retrieval: %s" % k["label"])
+        out.append("")
+        out.append("Index: title + abstract of %s plus the records of the USPTO XML grants "
+                   "(`patsift parse`), one record per id: %s documents. Queries: the claims "
+                   "(all of them, joined) of each utility grant (kind B*, with claims): %d. The "
+                   "grant itself is the one right answer; recall@N = share of queries that "
+                   "rank it in the top N, MRR = mean of 1/rank (0 beyond rank 100). patsift "
+                   "`or` = `--queries` (the same OR query as the peers); patsift `doc` = "
+                   "`--doc` of a JSONL with id and claims (its query-by-document mode)." % (
+                       k.get("background", "?"), fmt(k["docs"]), k["targets"]))
+        out.append("")
+        rows = []
+        for r in k["results"]:
+            rows.append([PEER_NAMES[r["engine"]], r["mode"], fmt(r["queries"]),
+                         "%.3f" % r["recall_1"], "%.3f" % r["recall_10"], "%.3f" % r["recall_100"],
+                         "%.3f" % r["mrr"], fmt(r.get("terms_mean")), ms(r["p50_us"]),
+                         ms(r.get("p99_us")), ", ".join(r.get("missed", [])[:5]) or "-"])
+        out.append(table(["engine", "mode", "queries", "recall@1", "recall@10", "recall@100",
+                          "MRR", "terms", "p50 ms", "p99 ms", "not in the top 100"], rows))
+        out.append("")
+
+    if peers:
+        lines, why = peer_plots(peers, out_path)
+        if lines:
+            out.append("### Scaling with the corpus size (log-log)")
+            out.append("")
+            out += lines
+        elif why:
+            out.append("(%s)" % why)
+            out.append("")
+    obs = peer_observations(peers, known)
+    if obs:
+        out.append("### Observations (computed from the numbers above)")
+        out.append("")
+        out += ["- " + x for x in obs]
+        out.append("")
+    return out
+
+
 def cmd_markdown(args):
     if len(args) != 4:
         print("usage: report.py markdown META RESULTS RSS OUT", file=sys.stderr)
@@ -445,6 +920,9 @@ def cmd_markdown(args):
     parse = [json.loads(ln) for ln in lines if '"bench":"parse"' in ln]
     analyze = [json.loads(ln) for ln in lines if '"bench":"analyze"' in ln]
     index = [json.loads(ln) for ln in lines if '"bench":"index"' in ln]
+    peers = [json.loads(ln) for ln in lines if '"bench":"peers"' in ln]
+    known = [json.loads(ln) for ln in lines if '"bench":"known_item"' in ln]
+    lines = [ln for ln in lines if '"bench":"peers"' not in ln and '"bench":"known_item"' not in ln]
     rss = []
     try:
         with open(args[2], encoding="utf-8") as f:
@@ -498,6 +976,8 @@ def cmd_markdown(args):
         out.append("")
         out.append(table(["package", "version"], libs))
         out.append("")
+    if peers:
+        out += peer_headline(peers)
 
     if parse:
         out.append("## Reader throughput (bench_parse, 1 thread)")
@@ -614,24 +1094,27 @@ def cmd_markdown(args):
             out += ["- " + s for s in observations]
             out.append("")
 
-    out.append("## Peak memory: `patsift analyze --corpus --threads 2`")
-    out.append("")
-    if rss:
-        rows = []
-        for r in rss:
-            kb = r.get("max_rss_kb")
-            rows.append([r["label"], fmt(int(kb) / 1024) + " MiB" if kb and kb.isdigit() else "?",
-                         r.get("wall", "?"), r.get("cpu", "?"), r.get("exit", "?"),
-                         r.get("speed", "-")])
-        out.append("Measured with `/usr/bin/time -v` (maximum resident set size); the CLI "
-                   "reads in batches of 2048 records, so memory should not grow with the corpus.")
+    if rss or "rss" in meta.get("only", "rss").split(","):
+        out.append("## Peak memory: `patsift analyze --corpus --threads 2`")
         out.append("")
-        out.append(table(["input", "peak RSS", "wall", "CPU", "exit", "CLI's own speed line"], rows))
-    else:
-        out.append("(not measured)")
-    out.append("")
+        if rss:
+            rows = []
+            for r in rss:
+                kb = r.get("max_rss_kb")
+                rows.append([r["label"], fmt(int(kb) / 1024) + " MiB" if kb and kb.isdigit() else "?",
+                             r.get("wall", "?"), r.get("cpu", "?"), r.get("exit", "?"),
+                             r.get("speed", "-")])
+            out.append("Measured with `/usr/bin/time -v` (maximum resident set size); the CLI "
+                       "reads in batches of 2048 records, so memory should not grow with the corpus.")
+            out.append("")
+            out.append(table(["input", "peak RSS", "wall", "CPU", "exit", "CLI's own speed line"], rows))
+        else:
+            out.append("(not measured)")
+        out.append("")
     if index:
         out += index_section(index, meta)
+    if peers or known:
+        out += peer_section(peers, known, meta, args[3])
     if notes:
         out.append("## Skipped and notes")
         out.append("")
@@ -639,14 +1122,25 @@ def cmd_markdown(args):
         out.append("")
     out.append("## Raw results")
     out.append("")
-    out.append("<details><summary>JSON lines from bench_parse, bench_analyze and bench_index.py</summary>")
-    out.append("")
-    out.append("```json")
-    out += lines
-    out.append("```")
-    out.append("")
-    out.append("</details>")
-    out.append("")
+    if lines or not (peers or known):
+        out.append("<details><summary>JSON lines from bench_parse, bench_analyze and bench_index.py</summary>")
+        out.append("")
+        out.append("```json")
+        out += lines
+        out.append("```")
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    if peers or known:
+        out.append("<details><summary>JSON lines from bench_peers.py (one per corpus, and the "
+                   "known-item run)</summary>")
+        out.append("")
+        out.append("```json")
+        out += [json.dumps(o, separators=(",", ":")) for o in peers + known]
+        out.append("```")
+        out.append("")
+        out.append("</details>")
+        out.append("")
     with open(args[3], "w", encoding="utf-8") as f:
         f.write("\n".join(out))
     return 0
