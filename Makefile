@@ -29,7 +29,7 @@ LDLIBS := -lstemmer -lutf8proc -lexpat -ljansson -lxxhash -lzstd -lz -lm
 LDFLAGS ?=
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -fopenmp -pthread
 
-LIB_SRC := $(sort $(wildcard src/common/*.c src/analyze/*.c src/corpus/*.c src/index/*.c src/search/*.c))
+LIB_SRC := $(sort $(wildcard src/common/*.c src/analyze/*.c src/corpus/*.c src/sketch/*.c src/index/*.c src/search/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))

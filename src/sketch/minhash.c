@@ -1,0 +1,241 @@
+/* Shingles, one-permutation MinHash with optimal densification, the
+ * classic MinHash oracle, and LSH banding. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "sketch/minhash.h"
+
+void ps_mh_defaults(ps_mh_params *p)
+{
+    p->k = PS_MH_DEFAULT_K;
+    p->shingle = PS_MH_DEFAULT_SHINGLE;
+    p->fields = PS_MH_DEFAULT_FIELDS;
+    ps_lsh_choose(p->k, PS_MH_DEFAULT_THRESHOLD, &p->bands, &p->rows);
+}
+
+/* ---- the shingle window ---- */
+
+typedef void (*emit_fn)(void *ctx, uint64_t shingle);
+
+static void window_reset(ps_shingle_window *w, uint32_t size)
+{
+    w->size = size;
+    w->n = 0;
+    w->field = -1;
+    w->shingled = false;
+}
+
+/* A field shorter than the shingle still gives one shingle: all of it. */
+static void window_flush(ps_shingle_window *w, emit_fn emit, void *ctx)
+{
+    if (w->n > 0 && !w->shingled)
+        emit(ctx, XXH3_64bits(w->h, w->n * sizeof w->h[0]));
+    w->n = 0;
+    w->shingled = false;
+}
+
+static void window_push(ps_shingle_window *w, int field, uint64_t th, emit_fn emit, void *ctx)
+{
+    if (field != w->field) {
+        window_flush(w, emit, ctx);
+        w->field = field;
+    }
+    if (w->n == w->size) {
+        memmove(w->h, w->h + 1, (w->size - 1) * sizeof w->h[0]);
+        w->n--;
+    }
+    w->h[w->n++] = th;
+    if (w->n == w->size) {
+        emit(ctx, XXH3_64bits(w->h, w->n * sizeof w->h[0]));
+        w->shingled = true;
+    }
+}
+
+/* ---- one-permutation hashing ---- */
+
+static void oph_add(void *ctx, uint64_t h)
+{
+    ps_shingler *s = ctx;
+    uint32_t bin = (uint32_t)(((h >> 32) * (uint64_t)s->p.k) >> 32);
+    uint32_t v = (uint32_t)h;
+    if (!s->filled[bin] || v < s->sig[bin]) {
+        s->sig[bin] = v;
+        s->filled[bin] = 1;
+    }
+    s->n_shingles++;
+}
+
+void ps_shingler_begin(ps_shingler *s, const ps_mh_params *p, uint32_t *sig)
+{
+    s->p = *p;
+    s->sig = sig;
+    s->n_shingles = 0;
+    window_reset(&s->w, p->shingle);
+    memset(s->filled, 0, p->k);
+}
+
+void ps_shingler_token(ps_shingler *s, ps_field f, uint64_t token_hash)
+{
+    if (s->p.fields & (1u << f))
+        window_push(&s->w, (int)f, token_hash, oph_add, s);
+}
+
+void ps_shingler_shingle(ps_shingler *s, uint64_t shingle_hash) { oph_add(s, shingle_hash); }
+
+uint32_t ps_shingler_end(ps_shingler *s)
+{
+    window_flush(&s->w, oph_add, s);
+    uint32_t k = s->p.k;
+    if (s->n_shingles == 0) {
+        for (uint32_t i = 0; i < k; i++)
+            s->sig[i] = UINT32_MAX;
+        return 0;
+    }
+    /* optimal densification: an empty bin i takes the value of the first
+     * originally filled bin on its probe sequence hash(i, 0), hash(i, 1),
+     * ...; the sequence depends only on i, so two documents that are both
+     * empty in bin i copy from the same place whenever they can */
+    for (uint32_t i = 0; i < k; i++) {
+        if (s->filled[i])
+            continue;
+        uint32_t j = 0;
+        for (uint32_t attempt = 0;; attempt++) {
+            uint64_t key[2] = { i, attempt };
+            j = (uint32_t)((XXH3_64bits_withSeed(key, sizeof key, PS_MH_SEED) >> 32) * (uint64_t)k >> 32);
+            if (s->filled[j] == 1)
+                break;
+            if (attempt == 64 * k) { /* never in practice; stay deterministic */
+                for (j = 0; s->filled[j] != 1; j++)
+                    ;
+                break;
+            }
+        }
+        s->sig[i] = s->sig[j];
+        s->filled[i] = 2; /* densified: not a source for others */
+    }
+    return s->n_shingles;
+}
+
+/* ---- shingle sets ---- */
+
+static void set_add(void *ctx, uint64_t h)
+{
+    ps_shingle_set *s = ctx;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        uint64_t *p = realloc(s->h, cap * sizeof *p);
+        if (!p) {
+            s->oom = true;
+            return;
+        }
+        s->h = p;
+        s->cap = cap;
+    }
+    s->h[s->n++] = h;
+}
+
+void ps_shingle_set_begin(ps_shingle_set *s, const ps_mh_params *p)
+{
+    s->p = *p;
+    s->n = 0;
+    s->oom = false;
+    window_reset(&s->w, p->shingle);
+}
+
+void ps_shingle_set_token(ps_shingle_set *s, ps_field f, uint64_t token_hash)
+{
+    if (s->p.fields & (1u << f))
+        window_push(&s->w, (int)f, token_hash, set_add, s);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+void ps_shingle_set_end(ps_shingle_set *s)
+{
+    window_flush(&s->w, set_add, s);
+    qsort(s->h, s->n, sizeof *s->h, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (u == 0 || s->h[i] != s->h[u - 1])
+            s->h[u++] = s->h[i];
+    s->n = u;
+}
+
+void ps_shingle_set_free(ps_shingle_set *s)
+{
+    free(s->h);
+    s->h = NULL;
+    s->n = s->cap = 0;
+}
+
+double ps_jaccard_exact(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    if (na + nb == 0)
+        return 0;
+    size_t i = 0, j = 0, both = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            both++;
+            i++;
+            j++;
+        } else if (a[i] < b[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    return (double)both / (double)(na + nb - both);
+}
+
+double ps_jaccard_estimate(const uint32_t *a, const uint32_t *b, uint32_t k)
+{
+    uint32_t same = 0;
+    for (uint32_t i = 0; i < k; i++)
+        same += a[i] == b[i];
+    return (double)same / (double)k;
+}
+
+void ps_minhash_classic(const uint64_t *set, size_t n, uint32_t k, uint32_t *sig)
+{
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t m = UINT32_MAX;
+        for (size_t j = 0; j < n; j++) {
+            uint32_t v = (uint32_t)XXH3_64bits_withSeed(&set[j], sizeof set[j], PS_MH_SEED + i);
+            m = v < m ? v : m;
+        }
+        sig[i] = m;
+    }
+}
+
+/* ---- LSH ---- */
+
+uint32_t ps_lsh_key(const uint32_t *sig, uint32_t band, uint32_t rows)
+{
+    return (uint32_t)XXH3_64bits(sig + (size_t)band * rows, rows * sizeof *sig);
+}
+
+double ps_lsh_probability(double s, uint32_t bands, uint32_t rows)
+{
+    return 1.0 - pow(1.0 - pow(s, rows), bands);
+}
+
+void ps_lsh_choose(uint32_t k, double threshold, uint32_t *bands, uint32_t *rows)
+{
+    double at = threshold - PS_MH_MARGIN;
+    if (at < 0.05)
+        at = 0.05;
+    *rows = 1;
+    *bands = k;
+    for (uint32_t r = 2; r <= k; r++)
+        if (ps_lsh_probability(at, k / r, r) >= 0.95) {
+            *rows = r;
+            *bands = k / r;
+        }
+}
