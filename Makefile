@@ -45,7 +45,7 @@ REPLAYS := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=build/fuzz/libfuzzer_%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo test unit cli-test fuzz-replay asan fuzz bench bench-smoke install \
+.PHONY: all deps demo test unit cli-test fuzz-replay asan fuzz bench bench-1m bench-smoke install \
         uninstall clean help
 .DEFAULT_GOAL := all
 
@@ -58,7 +58,8 @@ help:
 	@echo "make test       everything CI runs: unit, CLI, fuzz replay, bench smoke, ASan+UBSan unit"
 	@echo "make asan       unit tests and fuzz replays under ASan+UBSan"
 	@echo "make fuzz       libFuzzer targets; FUZZ_SECONDS=60 make fuzz runs each that long"
-	@echo "make bench      throughput benchmarks; results in bench/results/"
+	@echo "make bench      throughput benchmarks, patsift vs Lucene/Xapian/FTS5; results in bench/results/"
+	@echo "make bench-1m   the same at 1,000,000 generated documents (long)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 
 deps:
@@ -135,6 +136,11 @@ fuzz:
 bench: deps all $(BENCHES)
 	@scripts/deps.sh build bench
 	@bench/run.sh $(BUILD)
+
+# the same at 1,000,000 generated documents, peers included: an hour or more
+bench-1m: deps all $(BENCHES)
+	@scripts/deps.sh build bench
+	@BENCH_SCALE=1m bench/run.sh $(BUILD)
 
 install: $(BIN) $(GEN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/patsift $(DESTDIR)$(PREFIX)/lib

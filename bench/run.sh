@@ -5,21 +5,29 @@
 # in ../shared/data (relative to the repo root) and on a 200,000-document
 # generated corpus, peak RSS of `patsift analyze --corpus --threads 2`, and
 # the index build (`patsift index` at 1 and 2 threads, sizes, peak RSS,
-# jemalloc vs glibc malloc, a --mem-budget run); writes
-# bench/results/YYYY-MM-DD-<hostname>.md (or --out FILE).
+# jemalloc vs glibc malloc, a --mem-budget run), and patsift against its
+# peers Lucene, Xapian and SQLite FTS5 (bench/bench_peers.py: index build,
+# query latency and throughput, agreement, known-item retrieval, on 10,000
+# and 100,000 generated documents and PatentsView); writes
+# bench/results/YYYY-MM-DD-<hostname>.md (or --out FILE) and, for the
+# peers, two PNG plots next to it.
 #
 # Smoke mode (`make test`): tiny inputs, one repeat, output in a temp dir
-# only. Fails (exit 1) when a benchmark program crashes, exits non-zero or
+# only; the peers run on 300 generated documents and 10 queries. Fails (exit 1) when a benchmark program crashes, exits non-zero or
 # prints malformed output; never on speed. Last line:
 #   bench smoke: N passed, M failed
 #
 # Environment: PATSIFT_DATA (default ../shared/data from the repo root),
 # BENCH_REPEAT (default 5), BENCH_REPEAT_BIG (generated corpus, default 3),
 # BENCH_GEN_DOCS (default 200000), BENCH_SCALE=1m (generated corpus of
-# 1,000,000 documents; report named ...-1m.md), BENCH_ONLY (some of
-# parse,analyze,rss,index), BENCH_INDEX_BUDGET (default 256M),
-# BENCH_GLIBC_BUILD (default BUILD_DIR/glibc), BENCH_KEEP=1 (keep the temp
-# dir), TMPDIR.
+# 1,000,000 documents; report named ...-1m.md; the peers also run on
+# 1,000,000 documents), BENCH_ONLY (some of parse,analyze,rss,index,peers),
+# BENCH_INDEX_BUDGET (default 256M), BENCH_GLIBC_BUILD (default
+# BUILD_DIR/glibc), BENCH_PEER_DOCS (generated corpus sizes for the peers,
+# default 10000,100000; 10000,100000,1000000 at BENCH_SCALE=1m),
+# BENCH_PEER_QUERIES (per query file, default 200; 100 at 1,000,000
+# documents), BENCH_PEER_ENGINES (default patsift,lucene,xapian,fts5),
+# BENCH_KEEP=1 (keep the temp dir with the peers' raw files), TMPDIR.
 set -u
 
 usage() {
@@ -34,7 +42,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) SMOKE=1 ;;
         --out) [ $# -ge 2 ] || usage; OUT=$2; shift ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) usage ;;
         *) [ -z "$BUILD" ] || usage; BUILD=$1 ;;
     esac
@@ -53,25 +61,30 @@ CLI=$BUILD/patsift
 GEN=$BUILD/patsift-gen
 REPORT="python3 $ROOT/bench/report.py"
 BI="python3 $ROOT/bench/bench_index.py"
+BPP="python3 $ROOT/bench/bench_peers.py"
+PEERS_DIR=$BUILD/peers
 REPEAT=${BENCH_REPEAT:-5}
 REPEAT_BIG=${BENCH_REPEAT_BIG:-3}
 SCALE=${BENCH_SCALE:-default}
 case "$SCALE" in
-    default|200k) SCALE=default; GEN_DOCS=${BENCH_GEN_DOCS:-200000} ;;
-    1m|1M) SCALE=1m; GEN_DOCS=${BENCH_GEN_DOCS:-1000000} ;;
+    default|200k) SCALE=default; GEN_DOCS=${BENCH_GEN_DOCS:-200000}
+        PEER_DOCS=${BENCH_PEER_DOCS:-10000,100000} ;;
+    1m|1M) SCALE=1m; GEN_DOCS=${BENCH_GEN_DOCS:-1000000}
+        PEER_DOCS=${BENCH_PEER_DOCS:-10000,100000,1000000} ;;
     *) echo "bench: BENCH_SCALE must be 'default' or '1m', not '$SCALE'" >&2; exit 2 ;;
 esac
-ONLY=${BENCH_ONLY:-parse,analyze,rss,index}
+ONLY=${BENCH_ONLY:-parse,analyze,rss,index,peers}
 for part in ${ONLY//,/ }; do
     case "$part" in
-        parse|analyze|rss|index) ;;
-        *) echo "bench: BENCH_ONLY takes parse, analyze, rss, index (comma-separated), not '$part'" >&2; exit 2 ;;
+        parse|analyze|rss|index|peers) ;;
+        *) echo "bench: BENCH_ONLY takes parse, analyze, rss, index, peers (comma-separated), not '$part'" >&2; exit 2 ;;
     esac
 done
+PEER_QUERIES=${BENCH_PEER_QUERIES:-200}
 INDEX_BUDGET=${BENCH_INDEX_BUDGET:-256M}
 GLIBC_BUILD=${BENCH_GLIBC_BUILD:-$BUILD/glibc}
 case "$GLIBC_BUILD" in /*) ;; *) GLIBC_BUILD=$ROOT/$GLIBC_BUILD ;; esac
-# want PART: is PART (parse, analyze, rss, index) in BENCH_ONLY?
+# want PART: is PART (parse, analyze, rss, index, peers) in BENCH_ONLY?
 want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/patsift-bench.XXXXXX") || exit 1
@@ -141,7 +154,8 @@ bench() {
         pass "$name" "$msg"
         cat "$out" >>"$RESULTS"
         cp "$out" "$TMP/last.jsonl"
-        [ "$SMOKE" = 1 ] || sed 's/^/    /' "$out"
+        # (the peers' lines are long: they go to the report only)
+        [ "$SMOKE" = 1 ] || [ "$kind" = peers ] || [ "$kind" = known_item ] || sed 's/^/    /' "$out"
         return 0
     fi
     : >"$TMP/err"
@@ -304,6 +318,79 @@ index_all() {
         ${tb:+--text-bytes "$tb"} --workdir "$TMP" "$input"
 }
 
+# ---------------------------------------------------------------- peers
+
+# build_peers: builds PEERS_DIR/peer-{lucene,xapian,fts5} with
+# bench/peers/X/build.sh when missing or older than a file of bench/peers/X.
+# Returns 1 if one of them could not be built.
+build_peers() {
+    local p f stale rc=0
+    for p in lucene xapian fts5; do
+        stale=0
+        if [ ! -x "$PEERS_DIR/peer-$p" ]; then
+            stale=1
+        else
+            for f in "$ROOT/bench/peers/$p"/*; do
+                [ "$f" -nt "$PEERS_DIR/peer-$p" ] && stale=1
+            done
+        fi
+        [ "$stale" = 1 ] || continue
+        say "building ${PEERS_DIR#"$ROOT"/}/peer-$p (bench/peers/$p/build.sh)"
+        if "$ROOT/bench/peers/$p/build.sh" "$PEERS_DIR" >"$TMP/err" 2>&1 && [ -x "$PEERS_DIR/peer-$p" ]; then
+            pass "build peer-$p"
+        else
+            fail "build peer-$p" "bench/peers/$p/build.sh $PEERS_DIR failed (scripts/deps.sh build bench installs what it needs)"
+            rc=1
+        fi
+    done
+    return $rc
+}
+
+# peer_engines: patsift and every peer that is built (or BENCH_PEER_ENGINES).
+peer_engines() {
+    local e=patsift p
+    for p in lucene xapian fts5; do
+        [ -x "$PEERS_DIR/peer-$p" ] && e=$e,$p
+    done
+    echo "${BENCH_PEER_ENGINES:-$e}"
+}
+
+# peers_all: the peers part of the full run.
+peers_all() {
+    if [ ! -x /usr/bin/time ] || [ ! -x "$CLI" ] || [ ! -x "$GEN" ]; then
+        note "/usr/bin/time, $CLI or $GEN missing: peer comparison not run"
+        return 0
+    fi
+    build_peers || note "a peer could not be built: the comparison runs without it"
+    local engines n g q learn=()
+    engines=$(peer_engines)
+    [ "$have_data" = 1 ] && learn=(--learn "$PV")
+    for n in ${PEER_DOCS//,/ }; do
+        g=$TMP/peers-gen$n.jsonl
+        say "generating $n documents for the peers: $GEN --docs $n --seed 1 ${learn[*]}"
+        if ! run "patsift-gen --docs $n" "$TMP/gen.out" "$GEN" --docs "$n" --seed 1 "${learn[@]}" --out "$g" ||
+            [ ! -s "$g" ]; then
+            fail "patsift-gen --docs $n" "no corpus"
+            continue
+        fi
+        q=$PEER_QUERIES
+        [ "$n" -ge 1000000 ] && q=${BENCH_PEER_QUERIES:-100}
+        say "peers on $n generated documents ($engines; $q queries per file)"
+        bench "peers, generated $n" peers 1 $BPP corpus --cli "$CLI" --peers "$PEERS_DIR" \
+            --engines "$engines" --queries "$q" --generated --label "generated $n" --workdir "$TMP" "$g"
+        rm -f "$g"
+    done
+    if [ "$have_data" = 1 ]; then
+        say "peers on PatentsView ($engines)"
+        bench "peers, patentsview" peers 1 $BPP corpus --cli "$CLI" --peers "$PEERS_DIR" \
+            --engines "$engines" --queries "$PEER_QUERIES" --label patentsview --workdir "$TMP" "$PV"
+        say "known-item retrieval: patentsview + uspto-xml ($engines)"
+        bench "peers, known-item" known_item 1 $BPP known-item --cli "$CLI" --peers "$PEERS_DIR" \
+            --engines "$engines" --label "patentsview + uspto-xml" --workdir "$TMP" \
+            --xml "$DATA/uspto-xml" "$PV"
+    fi
+}
+
 # ---------------------------------------------------------------- machine
 
 cpu_busy() { # total and busy jiffies of all CPUs, and steal
@@ -460,11 +547,46 @@ smoke() {
         note "/usr/bin/time or $CLI missing: index build smoke skipped"
     fi
 
+    # the peers: all four engines on 300 generated documents, 10 queries, and
+    # known-item on those plus the XML grants (checks exit codes and the
+    # output's shape; never the speed)
+    if [ -x /usr/bin/time ] && [ -x "$CLI" ] && [ -x "$GEN" ]; then
+        if build_peers; then
+            local P=$TMP/peers300.jsonl XD=
+            if run "patsift-gen --docs 300" "$TMP/gen.out" "$GEN" --docs 300 --seed 2 "${learn[@]}" --out "$P" &&
+                [ -s "$P" ]; then
+                bench "bench_peers.py corpus, 300 docs, 10 queries, 4 engines" peers 1 \
+                    $BPP corpus --cli "$CLI" --peers "$PEERS_DIR" --queries 10 --lucene-warmup 1 \
+                    --generated --label smoke --workdir "$TMP" "$P"
+                if [ "$have_data" = 1 ]; then
+                    XD=$DATA/uspto-xml
+                elif [ -d "$ROOT/corpus/sample/xml" ]; then
+                    XD=$ROOT/corpus/sample/xml
+                fi
+                if [ -n "$XD" ]; then
+                    bench "bench_peers.py known-item, 10 targets, 4 engines" known_item 1 \
+                        $BPP known-item --cli "$CLI" --peers "$PEERS_DIR" --queries 10 --lucene-warmup 1 \
+                        --label smoke-known-item --workdir "$TMP" --xml "$XD" "$P"
+                else
+                    note "no USPTO XML (no data, no corpus/sample/xml): known-item smoke skipped"
+                fi
+            else
+                fail "patsift-gen --docs 300" "no output"
+            fi
+        fi
+    else
+        note "/usr/bin/time, $CLI or $GEN missing: peers smoke skipped"
+    fi
+
     # the report writer works on what we have
     finish_meta
     if $REPORT markdown "$META" "$RESULTS" "$RSS" "$TMP/report.md" 2>"$TMP/err" &&
         grep -q '^## Analysis throughput' "$TMP/report.md" && grep -q '^## Reader throughput' "$TMP/report.md" &&
-        { ! grep -q '"bench":"index"' "$RESULTS" || grep -q '^## Index build' "$TMP/report.md"; }; then
+        { ! grep -q '"bench":"index"' "$RESULTS" || grep -q '^## Index build' "$TMP/report.md"; } &&
+        { ! grep -q '"bench":"peers"' "$RESULTS" ||
+            { grep -q '^## Headline: patsift against' "$TMP/report.md" &&
+                grep -q '^## Peer comparison' "$TMP/report.md"; }; } &&
+        { ! grep -q '"bench":"known_item"' "$RESULTS" || grep -q '^### Known-item' "$TMP/report.md"; }; then
         pass "Markdown report" "$(wc -l <"$TMP/report.md") lines (in the temp dir, removed)"
     else
         fail "Markdown report"
@@ -494,12 +616,14 @@ finish_meta() {
 full() {
     say "full benchmark run (repeat $REPEAT, generated corpus of $GEN_DOCS documents, repeat $REPEAT_BIG; parts: $ONLY); $([ "$SCALE" = 1m ] && echo "at 1M documents the index part alone takes about 12 minutes, everything 30 or more" || echo "this takes about 5 minutes")"
     say "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the numbers)"
-    if want rss || want index; then
+    if want rss || want index || want peers; then
         freeze_cli
         if want index && [ -x /usr/bin/time ] && [ -x "$CLI" ]; then glibc_build; fi
     fi
     local G=
-    if [ -x "$GEN" ]; then
+    if ! want parse && ! want analyze && ! want rss && ! want index; then
+        :  # only the peers, which generate their own corpora
+    elif [ -x "$GEN" ]; then
         G=$TMP/gen$GEN_DOCS.jsonl
         local learn=()
         if [ "$have_data" = 1 ]; then
@@ -557,6 +681,12 @@ full() {
     if want index; then
         say "--- index build"
         index_all "$G"
+    fi
+
+    if want peers; then
+        say "--- patsift against Lucene, Xapian, SQLite FTS5"
+        [ -n "$G" ] && rm -f "$G"  # the peers generate their own corpora
+        peers_all
     fi
 
     finish_meta

@@ -27,15 +27,23 @@ fuzz_pkgs="
 clang /usr/bin/clang
 libclang-rt-14-dev /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
+# the benchmarks, and the peers of bench/peers (Lucene, Xapian, SQLite FTS5);
+# `make test` runs their smoke test, so the test goal installs them too
 bench_pkgs="
 time /usr/bin/time
+g++ /usr/bin/g++
+default-jdk-headless /usr/bin/javac
+liblucene8-java /usr/share/java/lucene-core-8.7.0.jar
+libxapian-dev /usr/include/xapian.h
+libsqlite3-dev /usr/include/sqlite3.h
+gnuplot-nox /usr/bin/gnuplot
 "
 
 want="$base"
 for goal in "$@"; do
     case "$goal" in
         build) ;;
-        test) want="$want$test_pkgs" ;;
+        test) want="$want$test_pkgs$bench_pkgs" ;;
         fuzz) want="$want$fuzz_pkgs" ;;
         bench) want="$want$bench_pkgs" ;;
         *) echo "deps.sh: unknown goal '$goal' (build, test, fuzz, bench)" >&2; exit 2 ;;
