@@ -46,7 +46,7 @@ import time
 
 TIME = "/usr/bin/time"
 DEFAULT_BUDGET = 1 << 30  # patsift index without --mem-budget (index.h: 0 -> 1 GiB)
-KINDS = ["lexicon", "postings", "positions", "documents", "stored", "deletions", "total"]
+KINDS = ["lexicon", "postings", "positions", "documents", "stored", "minhash", "deletions", "total"]
 
 
 def note(msg):
@@ -314,7 +314,8 @@ def main():
             "segments": last["segments"], "terms": last["terms"], "bytes": b,
             "inverted_pct": r6(pct(inv, text_bytes)),
             "total_pct": r6(pct(b["total"], text_bytes)),
-            "total_without_stored_pct": r6(pct(b["total"] - b["stored"], text_bytes)),
+            "total_without_stored_pct": r6(pct(b["total"] - b["stored"] - b["minhash"], text_bytes)),
+            "minhash_pct": r6(pct(b["minhash"], text_bytes)),
             "stored_pct": r6(pct(b["stored"], text_bytes)),
             "same_index": same_index, "same_index_as_1_thread": same_as_1,
             "runs": [{"seconds": r6(r["seconds"]), "rss_kb": r["rss_kb"], "cpu_s": r6(r["cpu_s"]),

@@ -59,7 +59,7 @@ FIELDS = {
                   total_without_stored_pct=float, stored_pct=float, same_index=bool,
                   same_index_as_1_thread=(bool, type(None)), runs=list),
 }
-INDEX_KINDS = ["lexicon", "postings", "positions", "documents", "stored", "deletions", "total"]
+INDEX_KINDS = ["lexicon", "postings", "positions", "documents", "stored", "minhash", "deletions", "total"]
 POSITIVE = {"parse": ["files", "records", "bytes", "mb", "repeat", "seconds_median",
                       "seconds_min", "mb_s", "mb_s_best", "records_s"],
             "analyze": ["threads", "docs", "bytes", "tokens", "repeat", "chunk",
@@ -436,7 +436,8 @@ def index_section(index, meta):
         out.append("")
         out.append("Inverted index = lexicon (`.lex`) + postings (`.pst`) + positions (`.pos`); "
                    "\"without stored text\" leaves out the compressed stored text (`.sto`: "
-                   "title, abstract, claims, zstd); documents (`.doc`) = per-document metadata. "
+                   "title, abstract, claims, zstd) and the MinHash signatures with their LSH "
+                   "tables (`.mh`); documents (`.doc`) = per-document metadata. "
                    "The input JSONL file is larger than its text (ids, dates, JSON syntax).")
         out.append("")
         rows = []
@@ -445,12 +446,12 @@ def index_section(index, meta):
             name = label if variant == "main" else "%s, --mem-budget %s" % (label, size_str(o["mem_budget"]))
             rows.append([name, mb(o["text_bytes"]), mb(o["input_bytes"]), fmt(segs),
                          fmt(o["terms"]), mb(b["lexicon"]), mb(b["postings"]), mb(b["positions"]),
-                         mb(b["documents"]), mb(b["stored"]), mb(b["total"]),
+                         mb(b["documents"]), mb(b["stored"]), mb(b.get("minhash", 0)), mb(b["total"]),
                          "%.1f%%" % o["inverted_pct"], "%.1f%%" % o["total_without_stored_pct"],
                          "%.1f%%" % o["total_pct"], "%.1f%%" % o["stored_pct"]])
         out.append(table(["input", "text MB", "JSONL MB", "segments", "terms", "lexicon MB",
-                          "postings MB", "positions MB", "documents MB", "stored MB", "total MB",
-                          "inverted index", "total without stored", "total with stored",
+                          "postings MB", "positions MB", "documents MB", "stored MB", "signatures MB", "total MB",
+                          "inverted index", "total without stored and signatures", "total with stored",
                           "stored alone"], rows))
         out.append("")
         for o in main:
@@ -595,7 +596,7 @@ def peer_ratio_rows(o, peer):
     psb, peb = p_best_build(o, "patsift"), p_best_build(o, peer)
     add("build, best thread count", psb and psb["wall_s"], peb and peb["wall_s"], "s")
     add("index size", ps1 and ps1["index_bytes"], pe1 and pe1["index_bytes"], "MB", 1e-6)
-    add("index size, patsift without stored text",
+    add("index size, patsift without stored text and signatures",
         ps1 and ps1.get("index_bytes_without_stored"), pe1 and pe1["index_bytes"], "MB", 1e-6)
     add("peak RSS, 1-thread build", ps1 and ps1["rss_kb"], pe1 and pe1["rss_kb"], "MiB", 1 / 1024.0)
     for qset in ("keyword", "qbd"):
@@ -804,7 +805,7 @@ def peer_section(peers, known, meta, out_path):
                              fmt(b.get("other_cpus"), 2)])
         out.append(table(["corpus", "engine", "threads", "docs", "wall s", "engine s", "docs/s",
                           "MB/s", "CPU util", "peak RSS MiB", "index MB", "index / text",
-                          "patsift without stored text, MB", "others' CPUs"], rows))
+                          "patsift without stored text and signatures, MB", "others' CPUs"], rows))
         out.append("")
 
         out.append("### Query latency, 1 thread, and 2-thread throughput (mode `or`)")

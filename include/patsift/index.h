@@ -35,6 +35,12 @@ typedef struct ps_index_opts {
     bool store_description;          /* keep the description text too */
     size_t mem_budget;               /* bytes; 0: 1 GiB */
     int threads;                     /* 0: all cores */
+    /* MinHash signatures (0: the defaults: 128 values, 5-word shingles of
+     * title, abstract and claims, LSH bands chosen for similarity 0.8) */
+    uint32_t minhash_k;
+    uint32_t shingle;
+    uint32_t shingle_fields;         /* bit (1 << ps_field) per field */
+    double lsh_threshold;
 } ps_index_opts;
 
 typedef struct ps_index_writer ps_index_writer;
@@ -93,6 +99,7 @@ typedef struct ps_index_info {
     uint32_t segments;
     uint64_t generation;
     uint64_t bytes_lexicon, bytes_postings, bytes_positions, bytes_docs, bytes_store;
+    uint64_t bytes_minhash;    /* signatures and LSH band tables */
     uint64_t bytes_deletions;  /* deletion bitmaps */
     double avg_field_len[PS_FIELD_COUNT];
     double avg_doc_len;        /* weighted */
@@ -100,6 +107,7 @@ typedef struct ps_index_info {
     uint64_t by_entity[4];     /* indexed by ps_entity */
     uint64_t by_section[27];   /* CPC section letter A-Z of the first CPC code; [26] none */
     uint32_t weight[PS_FIELD_COUNT];
+    uint32_t minhash_k, shingle, shingle_fields, lsh_bands, lsh_rows;
     ps_analyzer_opts analyzer; /* language points into the index */
     bool store_description;
 } ps_index_info;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "patsift/dedup.h"
 #include "patsift/index.h"
 
 static void help(void)
@@ -39,6 +40,14 @@ static void help(void)
         "      --strict             stop at the first bad record (default: report it\n"
         "                           as file:line and skip it)\n"
         "  -q, --quiet              no summary line\n"
+        "near-duplicate signatures (stored in the index; see 'patsift dedup --help'):\n"
+        "      --minhash-k K        MinHash values per document (default 128; the\n"
+        "                           estimate's error shrinks as 1/sqrt(K))\n"
+        "      --shingle N          words per shingle (default 5)\n"
+        "      --shingle-fields F,F fields shingled (default title,abstract,claims)\n"
+        "      --lsh-threshold S    similarity the LSH bands are built for (default\n"
+        "                           0.8): pairs from S - 0.1 up are found with\n"
+        "                           probability 0.95 or more\n"
         "analysis (stored in the index; every search repeats it):\n"
         CLI_ANALYSIS_HELP
         "  -h, --help               this help\n"
@@ -79,15 +88,35 @@ static bool parse_weight(const char *arg, uint32_t weight[PS_FIELD_COUNT], bool 
     return true;
 }
 
+/* "title,claims" -> field bits. */
+static bool parse_fields(const char *s, uint32_t *out)
+{
+    *out = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save, *f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+        ps_field fld;
+        if (ps_field_parse(f, &fld) != PS_OK)
+            return false;
+        *out |= 1u << fld;
+    }
+    return *out != 0;
+}
+
 int cmd_index(int argc, char **argv)
 {
-    enum { O_BUDGET = 256, O_STORE_DESC, O_WEIGHT, O_STRICT, O_APPEND };
+    enum { O_BUDGET = 256, O_STORE_DESC, O_WEIGHT, O_STRICT, O_APPEND, O_MH_K, O_SHINGLE, O_SHINGLE_FIELDS,
+           O_LSH_THRESHOLD };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "threads", required_argument, NULL, 't' },
         { "format", required_argument, NULL, 'f' },
         { "mem-budget", required_argument, NULL, O_BUDGET },
         { "store-description", no_argument, NULL, O_STORE_DESC },
+        { "minhash-k", required_argument, NULL, O_MH_K },
+        { "shingle", required_argument, NULL, O_SHINGLE },
+        { "shingle-fields", required_argument, NULL, O_SHINGLE_FIELDS },
+        { "lsh-threshold", required_argument, NULL, O_LSH_THRESHOLD },
         { "weight", required_argument, NULL, O_WEIGHT },
         { "strict", no_argument, NULL, O_STRICT },
         { "append", no_argument, NULL, O_APPEND },
@@ -121,6 +150,28 @@ int cmd_index(int argc, char **argv)
                 return cli_usage_error("index", "--mem-budget needs a size of at least 64M, like 512M or 2G, not '%s'", optarg);
             break;
         case O_STORE_DESC: io.store_description = true; break;
+        case O_MH_K:
+            if (!cli_parse_uint(optarg, PS_MINHASH_MAX_K, &v) || v < 8)
+                return cli_usage_error("index", "--minhash-k needs a number from 8 to %d, not '%s'", PS_MINHASH_MAX_K, optarg);
+            io.minhash_k = (uint32_t)v;
+            break;
+        case O_SHINGLE:
+            if (!cli_parse_uint(optarg, PS_SHINGLE_MAX, &v))
+                return cli_usage_error("index", "--shingle needs a number from 1 to %d, not '%s'", PS_SHINGLE_MAX, optarg);
+            io.shingle = (uint32_t)v;
+            break;
+        case O_SHINGLE_FIELDS:
+            if (!parse_fields(optarg, &io.shingle_fields))
+                return cli_usage_error("index", "--shingle-fields takes a comma-separated list of title, abstract, "
+                                                "claims, description, not '%s'", optarg);
+            break;
+        case O_LSH_THRESHOLD: {
+            char *end;
+            io.lsh_threshold = strtod(optarg, &end);
+            if (end == optarg || *end || !(io.lsh_threshold >= 0.2 && io.lsh_threshold <= 1.0))
+                return cli_usage_error("index", "--lsh-threshold needs a similarity from 0.2 to 1, not '%s'", optarg);
+            break;
+        }
         case O_WEIGHT:
             if (!parse_weight(optarg, io.weight, &weight_set))
                 return cli_usage_error("index", "--weight needs FIELD=N (title, abstract, claims, description; N 0-100), not '%s'", optarg);

@@ -76,7 +76,7 @@ int cmd_stats(int argc, char **argv)
     if (in.max_date)
         ps_date_format(in.max_date, d2);
     uint64_t total = in.bytes_lexicon + in.bytes_postings + in.bytes_positions + in.bytes_docs + in.bytes_store +
-                     in.bytes_deletions;
+                     in.bytes_minhash + in.bytes_deletions;
     if (json) {
         json_t *o = json_object(), *fl = json_object(), *w = json_object(), *en = json_object(), *sec = json_object(),
                *by = json_object();
@@ -90,7 +90,12 @@ int cmd_stats(int argc, char **argv)
         json_object_set_new(by, "positions", json_integer((json_int_t)in.bytes_positions));
         json_object_set_new(by, "documents", json_integer((json_int_t)in.bytes_docs));
         json_object_set_new(by, "stored", json_integer((json_int_t)in.bytes_store));
+        json_object_set_new(by, "minhash", json_integer((json_int_t)in.bytes_minhash));
         json_object_set_new(by, "deletions", json_integer((json_int_t)in.bytes_deletions));
+        json_object_set_new(o, "minhash", json_pack("{s:i, s:i, s:i, s:i, s:i}", "k", (json_int_t)in.minhash_k,
+                                                    "shingle", (json_int_t)in.shingle, "fields",
+                                                    (json_int_t)in.shingle_fields, "bands", (json_int_t)in.lsh_bands,
+                                                    "rows", (json_int_t)in.lsh_rows));
         json_object_set_new(by, "total", json_integer((json_int_t)total));
         json_object_set_new(o, "bytes", by);
         for (int f = 0; f < PS_FIELD_COUNT; f++) {
@@ -126,10 +131,12 @@ int cmd_stats(int argc, char **argv)
         printf("distinct terms   %s (summed over segments)\n", cli_count(in.terms, a));
         printf("segments         %u (generation %llu)\n", in.segments, (unsigned long long)in.generation);
         printf("bytes            %.2f MB: lexicon %.2f, postings %.2f, positions %.2f, documents %.2f, stored text %.2f, "
-               "deletions %.2f\n",
+               "signatures %.2f, deletions %.2f\n",
                (double)total / 1e6, (double)in.bytes_lexicon / 1e6, (double)in.bytes_postings / 1e6,
                (double)in.bytes_positions / 1e6, (double)in.bytes_docs / 1e6, (double)in.bytes_store / 1e6,
-               (double)in.bytes_deletions / 1e6);
+               (double)in.bytes_minhash / 1e6, (double)in.bytes_deletions / 1e6);
+        printf("minhash          %u values, %u-word shingles, LSH %u bands x %u rows\n", in.minhash_k, in.shingle,
+               in.lsh_bands, in.lsh_rows);
         printf("avg length       title %.1f, abstract %.1f, claims %.1f, description %.1f terms; weighted %.1f\n",
                in.avg_field_len[0], in.avg_field_len[1], in.avg_field_len[2], in.avg_field_len[3], in.avg_doc_len);
         printf("field weights    title %u, abstract %u, claims %u, description %u\n", in.weight[0], in.weight[1],

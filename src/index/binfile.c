@@ -116,7 +116,7 @@ ps_rc ps_binfile_open(ps_binfile *f, const char *path, const char magic[4], bool
     if (memcmp(f->base, magic, 4) != 0)
         why = "wrong magic number (not this kind of index file)";
     else if (ps_le32(f->base + 4) != PS_FORMAT_VERSION)
-        why = "unsupported format version";
+        why = "written in another format version (rebuild the index with this patsift)";
     else if (memcmp(f->base + f->size - 4, end_mark, 4) != 0)
         why = "truncated (no end mark)";
     else if (verify_checksum && ps_binfile_verify(f) != PS_OK)

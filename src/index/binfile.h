@@ -22,7 +22,8 @@
 
 #include "patsift/errors.h"
 
-#define PS_FORMAT_VERSION 1u
+/* 2: MinHash signatures (.mh) and their settings in the MANIFEST */
+#define PS_FORMAT_VERSION 2u
 #define PS_HEADER_BYTES 8u
 #define PS_FOOTER_BYTES 12u
 

@@ -30,8 +30,15 @@ ps_rc ps_index_open(const char *dir, ps_index **out, char *err, size_t errlen)
     }
     if (rc == PS_OK && !(ix->seg = calloc(ix->mf.n_segs ? ix->mf.n_segs : 1, sizeof *ix->seg)))
         rc = PS_ENOMEM;
-    for (uint32_t i = 0; rc == PS_OK && i < ix->mf.n_segs; i++)
+    for (uint32_t i = 0; rc == PS_OK && i < ix->mf.n_segs; i++) {
         rc = ps_segment_open(&ix->seg[i], dir, &ix->mf.segs[i], err, errlen);
+        if (rc == PS_OK && memcmp(&ix->seg[i].mh, &ix->mf.mh, sizeof ix->mf.mh) != 0) {
+            snprintf(err, errlen, "%s/%s.mh: corrupt: MinHash settings differ from the MANIFEST's", dir,
+                     ix->seg[i].name);
+            ps_segment_close(&ix->seg[i]);
+            rc = PS_ECORRUPT;
+        }
+    }
     if (rc != PS_OK) {
         ps_index_close(ix);
         return rc;
@@ -57,6 +64,11 @@ ps_rc ps_index_info_get(const ps_index *ix, ps_index_info *out)
     out->segments = ix->mf.n_segs;
     out->generation = ix->mf.generation;
     memcpy(out->weight, ix->mf.weight, sizeof out->weight);
+    out->minhash_k = ix->mf.mh.k;
+    out->shingle = ix->mf.mh.shingle;
+    out->shingle_fields = ix->mf.mh.fields;
+    out->lsh_bands = ix->mf.mh.bands;
+    out->lsh_rows = ix->mf.mh.rows;
     ps_manifest_analyzer(&ix->mf, &out->analyzer);
     out->store_description = ix->mf.flags & PS_MF_STORE_DESCRIPTION;
     uint64_t len[PS_FIELD_COUNT] = { 0 }, wlen = 0;
@@ -67,7 +79,7 @@ ps_rc ps_index_info_get(const ps_index *ix, ps_index_info *out)
         out->terms += seg->n_terms;
         out->bytes_deletions += seg->del.size;
         uint64_t *bytes[PS_SEG_FILES] = { &out->bytes_lexicon, &out->bytes_postings, &out->bytes_positions,
-                                           &out->bytes_docs, &out->bytes_store };
+                                           &out->bytes_docs, &out->bytes_store, &out->bytes_minhash };
         for (int k = 0; k < PS_SEG_FILES; k++)
             *bytes[k] += seg->f[k].size;
         for (uint32_t i = 0; i < seg->n_docs; i++) {
@@ -168,6 +180,42 @@ static ps_rc check_postings(const ps_segment *s, char *err, size_t errlen)
     return PS_OK;
 }
 
+/* Every band table: sorted, each document with text once, keys matching
+ * the signatures. */
+static ps_rc check_minhash(const ps_index *ix, const ps_segment *s, char *err, size_t errlen)
+{
+    const ps_mh_params *p = &s->mh;
+    uint32_t rows[PS_MH_MAX_K];
+    uint8_t *seen = malloc(s->n_docs ? s->n_docs : 1);
+    if (!seen)
+        return PS_ENOMEM;
+    ps_rc rc = PS_OK;
+    for (uint32_t b = 0; b < p->bands && rc == PS_OK; b++) {
+        memset(seen, 0, s->n_docs);
+        const uint8_t *t = ps_segment_band(s, b);
+        uint64_t prev = 0;
+        for (uint32_t i = 0; i < s->mh_band_docs && rc == PS_OK; i++) {
+            uint32_t key = ps_le32(t + 8 * (size_t)i), doc = ps_le32(t + 8 * (size_t)i + 4);
+            uint64_t cur = (uint64_t)key << 32 | doc;
+            if (doc >= s->n_docs || seen[doc] || (i && cur <= prev) || !ps_segment_shingles(s, doc)) {
+                rc = PS_ECORRUPT;
+                break;
+            }
+            seen[doc] = 1;
+            prev = cur;
+            const uint8_t *le = ps_segment_sig(s, doc) + (size_t)b * p->rows * 4;
+            for (uint32_t r = 0; r < p->rows; r++)
+                rows[r] = ps_le32(le + 4 * r);
+            if (ps_lsh_key(rows, 0, p->rows) != key)
+                rc = PS_ECORRUPT;
+        }
+    }
+    free(seen);
+    if (rc == PS_ECORRUPT)
+        snprintf(err, errlen, "%s/%s.mh: corrupt: an LSH band table does not match the signatures", ix->dir, s->name);
+    return rc;
+}
+
 ps_rc ps_index_check(const ps_index *ix, char *err, size_t errlen)
 {
     for (uint32_t s = 0; s < ix->mf.n_segs; s++) {
@@ -179,6 +227,8 @@ ps_rc ps_index_check(const ps_index *ix, char *err, size_t errlen)
             }
         }
         ps_rc rc = check_postings(seg, err, errlen);
+        if (rc == PS_OK)
+            rc = check_minhash(ix, seg, err, errlen);
         if (rc != PS_OK)
             return rc;
         for (uint32_t i = 0; i < seg->n_docs; i++) {

@@ -248,6 +248,17 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
                 w->mf.weight[PS_FIELD_DESCRIPTION] = PS_WEIGHT_DESCRIPTION;
             }
             w->mf.flags = ps_manifest_flags(&opts->analyzer, opts->store_description);
+            ps_mh_defaults(&w->mf.mh);
+            if (opts->minhash_k)
+                w->mf.mh.k = opts->minhash_k;
+            if (opts->shingle)
+                w->mf.mh.shingle = opts->shingle;
+            if (opts->shingle_fields)
+                w->mf.mh.fields = opts->shingle_fields;
+            ps_lsh_choose(w->mf.mh.k, opts->lsh_threshold > 0 ? opts->lsh_threshold : PS_MH_DEFAULT_THRESHOLD,
+                          &w->mf.mh.bands, &w->mf.mh.rows);
+            if (!ps_mh_params_valid(&w->mf.mh))
+                rc = fail(w, PS_EUSAGE, "bad MinHash settings (k 1-%d, shingle 1-%d)", PS_MH_MAX_K, PS_MH_MAX_SHINGLE);
             snprintf(w->mf.language, sizeof w->mf.language, "%s",
                      opts->analyzer.language ? opts->analyzer.language : "english");
         } else if (rc == PS_OK && !append) {
@@ -268,7 +279,7 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
         if (rc == PS_EUNSUPPORTED)
             rc = fail(w, rc, "no Snowball stemmer for language '%s'", ao.language);
         else if (rc == PS_OK && !(w->b = ps_seg_builder_create(threads, w->mf.weight, &ao,
-                                                                w->mf.flags & PS_MF_STORE_DESCRIPTION)))
+                                                                w->mf.flags & PS_MF_STORE_DESCRIPTION, &w->mf.mh)))
             rc = fail(w, PS_ENOMEM, "out of memory");
         w->batch = calloc(BATCH_DOCS, sizeof *w->batch);
         w->work = calloc(BATCH_DOCS, sizeof *w->work);

@@ -68,6 +68,13 @@ ps_rc ps_manifest_read(const char *dir, ps_manifest *m, char *err, size_t errlen
     for (int i = 0; i < PS_FIELD_COUNT; i++)
         m->weight[i] = ps_cur_u32(&c);
     get_str(&c, m->language, sizeof m->language);
+    m->mh.k = ps_cur_u32(&c);
+    m->mh.shingle = ps_cur_u32(&c);
+    m->mh.fields = ps_cur_u32(&c);
+    m->mh.bands = ps_cur_u32(&c);
+    m->mh.rows = ps_cur_u32(&c);
+    if (!ps_mh_params_valid(&m->mh))
+        c.bad = true;
     m->n_segs = ps_cur_u32(&c);
     if (!c.bad && m->n_segs > (size_t)(c.end - c.p) / 64)
         c.bad = true;
@@ -124,6 +131,11 @@ ps_rc ps_manifest_write(const char *dir, const ps_manifest *m, char *err, size_t
         for (int i = 0; i < PS_FIELD_COUNT; i++)
             ps_bin_u32(&w, m->weight[i]);
         put_str(&w, m->language);
+        ps_bin_u32(&w, m->mh.k);
+        ps_bin_u32(&w, m->mh.shingle);
+        ps_bin_u32(&w, m->mh.fields);
+        ps_bin_u32(&w, m->mh.bands);
+        ps_bin_u32(&w, m->mh.rows);
         ps_bin_u32(&w, m->n_segs);
         for (uint32_t i = 0; i < m->n_segs; i++) {
             put_str(&w, m->segs[i].name);

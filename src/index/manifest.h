@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "index/segment_format.h"
+#include "sketch/minhash.h"
 #include "patsift/index.h"
 
 typedef struct ps_manifest_seg {
@@ -22,6 +23,7 @@ typedef struct ps_manifest {
     uint32_t flags;
     uint32_t weight[PS_FIELD_COUNT];
     char language[64];
+    ps_mh_params mh;
     uint32_t n_segs;
     ps_manifest_seg *segs;   /* malloc'ed */
 } ps_manifest;

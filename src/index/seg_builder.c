@@ -24,6 +24,7 @@
 #include "common/varint.h"
 #include "index/seg_builder.h"
 #include "index/segment_format.h"
+#include "sketch/minhash.h"
 
 /* A distinct term of the document being analysed. */
 typedef struct gterm {
@@ -51,6 +52,7 @@ typedef struct doc_terms {
 
 typedef struct worker {
     _Alignas(64) ps_analyzer *an;
+    ps_shingler sh;         /* the document's MinHash signature */
     ZSTD_CCtx *zc;
     /* per document: distinct terms found through a hash table, and every
      * occurrence as (distinct term, position) in text order */
@@ -73,6 +75,7 @@ typedef struct worker {
 
 struct ps_seg_builder {
     int threads;
+    ps_mh_params mh;
     int n_parts;            /* term-hash partitions of the inversion */
     ps_analyzer_opts ao;
     char language[64];
@@ -95,7 +98,7 @@ struct ps_seg_builder {
 };
 
 ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIELD_COUNT],
-                                      const ps_analyzer_opts *ao, bool store_description)
+                                      const ps_analyzer_opts *ao, bool store_description, const ps_mh_params *mh)
 {
     ps_seg_builder *b = calloc(1, sizeof *b);
     if (!b)
@@ -115,8 +118,11 @@ ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIEL
         return NULL;
     }
     memset(b->w, 0, sizeof(worker) * (size_t)b->threads);
-    for (int t = 0; t < b->threads; t++)
+    b->mh = *mh;
+    for (int t = 0; t < b->threads; t++) {
         b->w[t].weight = b->weight;
+        b->w[t].sh.p = *mh;
+    }
     /* analyzers are made by the threads that use them (see worker_ready) */
     b->ao = *ao;
     snprintf(b->language, sizeof b->language, "%s", ao->language ? ao->language : "english");
@@ -231,11 +237,16 @@ static int on_token(const ps_token *t, void *ctx)
     w->len[t->field]++;
     w->tokens++;
     uint32_t weight = w->weight[t->field];
+    bool shingled = w->sh.p.fields & (1u << t->field);
+    if (!weight && !shingled)
+        return 0;
+    uint64_t h = XXH3_64bits(t->term, t->len);
+    if (shingled)
+        ps_shingler_token(&w->sh, t->field, h); /* the same hash: no string hashed twice */
     if (!weight)
         return 0;
     if ((!w->tab || w->n_uq * 2 >= w->tab_mask + 1) && !grow_table(w))
         goto oom;
-    uint64_t h = XXH3_64bits(t->term, t->len);
     size_t i = (size_t)h & w->tab_mask;
     gterm *u = NULL;
     for (; w->tab[i]; i = (i + 1) & w->tab_mask) {
@@ -380,7 +391,23 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
     w->n_occ = 0;
     w->n_uq = 0;
     memset(w->len, 0, sizeof w->len);
+    uint32_t sig[PS_MH_MAX_K];
+    ps_shingler_begin(&w->sh, &w->sh.p, sig);
     ps_analyze_record(w->an, r, on_token, w);
+    d->n_shingles = ps_shingler_end(&w->sh);
+    uint8_t *le = ps_arena_alloc(&w->seg, (size_t)w->sh.p.k * 4);
+    if (!le) {
+        w->oom = 1;
+        return;
+    }
+    for (uint32_t i = 0; i < w->sh.p.k; i++) {
+        le[4 * i] = (uint8_t)sig[i];
+        le[4 * i + 1] = (uint8_t)(sig[i] >> 8);
+        le[4 * i + 2] = (uint8_t)(sig[i] >> 16);
+        le[4 * i + 3] = (uint8_t)(sig[i] >> 24);
+    }
+    d->sig = le;
+    w->seg_bytes += (size_t)w->sh.p.k * 4;
     memcpy(d->len, w->len, sizeof d->len);
     uint64_t wlen = 0;
     for (int f = 0; f < PS_FIELD_COUNT; f++)
@@ -617,6 +644,7 @@ ps_rc ps_seg_builder_source(ps_seg_builder *b, ps_seg_source *out)
     b->iter = (sorted_iter){ .terms = b->sorted, .n = k };
     *out = (ps_seg_source){ .next_term = next_sorted, .ctx = &b->iter, .docs = b->docs, .n_docs = b->n_docs,
                             .dicts = (const void *const *)&b->dict, .dict_len = &b->dict_len,
-                            .n_dicts = b->dict ? 1 : 0, .stable_terms = true, .threads = b->threads };
+                            .n_dicts = b->dict ? 1 : 0, .stable_terms = true, .threads = b->threads,
+                            .mh = b->mh };
     return PS_OK;
 }

@@ -24,7 +24,7 @@ typedef struct ps_seg_builder ps_seg_builder;
 
 /* threads >= 1; weights per field; the analyzer options are copied. */
 ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIELD_COUNT],
-                                      const ps_analyzer_opts *ao, bool store_description);
+                                      const ps_analyzer_opts *ao, bool store_description, const ps_mh_params *mh);
 void ps_seg_builder_free(ps_seg_builder *b);
 
 /* Analyses and inverts recs[0..n) as the next documents. PS_ENOMEM, or

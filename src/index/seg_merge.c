@@ -95,6 +95,8 @@ ps_rc ps_seg_merger_create(const ps_segment *segs, uint32_t n, ps_seg_merger **o
             uint64_t sa = ps_le64(g->store_off + 8 * (size_t)d), sb = ps_le64(g->store_off + 8 * (size_t)d + 8);
             o->stored = g->frames + sa;
             o->stored_len = sb - sa;
+            o->sig = ps_segment_sig(g, d);
+            o->n_shingles = ps_segment_shingles(g, d);
         }
     }
     return PS_OK;
@@ -196,7 +198,8 @@ static int next_term(void *ctx, const ps_term_entry **out)
 void ps_seg_merger_source(ps_seg_merger *m, ps_seg_source *src)
 {
     *src = (ps_seg_source){ .next_term = next_term, .ctx = m, .docs = m->docs, .n_docs = m->n_docs,
-                            .dicts = m->dicts, .dict_len = m->dict_len, .n_dicts = m->n_dicts };
+                            .dicts = m->dicts, .dict_len = m->dict_len, .n_dicts = m->n_dicts,
+                            .mh = m->n ? m->segs[0].mh : (ps_mh_params){ 0 } };
 }
 
 void ps_seg_merger_free(ps_seg_merger *m)

@@ -12,6 +12,7 @@
 #include "common/buf.h"
 #include "index/segment_format.h"
 #include "patsift/analyze.h"
+#include "sketch/minhash.h"
 
 typedef struct ps_term_entry {
     const char *term;
@@ -36,6 +37,8 @@ typedef struct ps_seg_doc {
     size_t cpc_len;
     const void *stored;     /* zstd frame */
     size_t stored_len;
+    const uint8_t *sig;     /* MinHash signature: k uint32, little-endian */
+    uint32_t n_shingles;
 } ps_seg_doc;
 
 typedef struct ps_seg_source {
@@ -54,6 +57,7 @@ typedef struct ps_seg_source {
      * call), so the writer may encode many terms at once on threads */
     bool stable_terms;
     int threads;
+    ps_mh_params mh;        /* the signatures' settings */
 } ps_seg_source;
 
 #endif

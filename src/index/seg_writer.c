@@ -12,9 +12,9 @@
 #include "index/postings_codec.h"
 #include "index/seg_writer.h"
 
-const char *const ps_seg_ext[PS_SEG_FILES] = { ".lex", ".pst", ".pos", ".doc", ".sto" };
+const char *const ps_seg_ext[PS_SEG_FILES] = { ".lex", ".pst", ".pos", ".doc", ".sto", ".mh" };
 const char *const ps_seg_magic[PS_SEG_FILES] = { PS_MAGIC_LEX, PS_MAGIC_POSTINGS, PS_MAGIC_POSITIONS,
-                                                 PS_MAGIC_DOCS, PS_MAGIC_STORE };
+                                                 PS_MAGIC_DOCS, PS_MAGIC_STORE, PS_MAGIC_MINHASH };
 
 typedef struct out_file {
     FILE *fp;
@@ -299,6 +299,74 @@ static void write_docs(const ps_seg_source *src, out_file *f)
         ps_bin_write(w, src->docs[i].cpc, src->docs[i].cpc_len);
 }
 
+/* Sorts (key << 32 | doc) entries by key, keeping doc order within a key:
+ * entries arrive in doc order, and a stable radix sort on the key's four
+ * bytes keeps it. */
+static void sort_band(uint64_t *e, uint64_t *tmp, size_t n)
+{
+    for (int shift = 32; shift < 64; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[((e[i] >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(e[i] >> shift) & 0xFF]++] = e[i];
+        uint64_t *t = e;
+        e = tmp;
+        tmp = t;
+    }
+    /* four passes: the result is back in the caller's e */
+}
+
+/* Signatures as they are, then each band's table, sorted on the builder's
+ * threads (one band each). */
+static ps_rc write_minhash(const ps_seg_source *src, out_file *f)
+{
+    ps_binwriter *w = &f[PS_SEG_MH].w;
+    const ps_mh_params *p = &src->mh;
+    uint32_t n = src->n_docs, with_text = 0;
+    for (uint32_t i = 0; i < n; i++)
+        with_text += src->docs[i].n_shingles > 0;
+    uint32_t head[8] = { p->k, p->shingle, p->fields, p->bands, p->rows, n, with_text, 0 };
+    for (int i = 0; i < 8; i++)
+        ps_bin_u32(w, head[i]);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_u32(w, src->docs[i].n_shingles);
+    for (uint32_t i = 0; i < n; i++)
+        ps_bin_write(w, src->docs[i].sig, (size_t)p->k * 4);
+    int threads = src->threads > 1 ? src->threads : 1;
+    uint64_t *e = malloc(((size_t)with_text * p->bands + 1) * sizeof *e);
+    uint64_t *tmp = malloc(((size_t)with_text * threads + 1) * sizeof *tmp);
+    if (!e || !tmp) {
+        free(e);
+        free(tmp);
+        return PS_ENOMEM;
+    }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+    for (uint32_t b = 0; b < p->bands; b++) {
+        uint64_t *band = e + (size_t)b * with_text;
+        size_t m = 0;
+        uint32_t sig[PS_MH_MAX_K];
+        for (uint32_t i = 0; i < n; i++) {
+            if (!src->docs[i].n_shingles)
+                continue;
+            const uint8_t *le = src->docs[i].sig + (size_t)b * p->rows * 4;
+            for (uint32_t r = 0; r < p->rows; r++)
+                sig[r] = ps_le32(le + 4 * r);
+            band[m++] = (uint64_t)ps_lsh_key(sig, 0, p->rows) << 32 | i;
+        }
+        sort_band(band, tmp + (size_t)omp_get_thread_num() * with_text, m);
+    }
+    for (size_t i = 0; i < (size_t)with_text * p->bands; i++) {
+        ps_bin_u32(w, (uint32_t)(e[i] >> 32));
+        ps_bin_u32(w, (uint32_t)e[i]);
+    }
+    free(e);
+    free(tmp);
+    return PS_OK;
+}
+
 ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, ps_seg_written *out,
                    char *err, size_t errlen)
 {
@@ -322,6 +390,8 @@ ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, 
     }
     if (rc == PS_OK)
         write_docs(src, f);
+    if (rc == PS_OK && (rc = write_minhash(src, f)) != PS_OK)
+        snprintf(err, errlen, "%s: %s while writing signatures", name, ps_strerror(rc));
     for (int k = 0; k < PS_SEG_FILES; k++) {
         if (!f[k].fp)
             continue;

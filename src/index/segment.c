@@ -130,6 +130,31 @@ static ps_rc layout_doc(ps_segment *s)
     return PS_OK;
 }
 
+/* The .mh header, columns and band tables; the settings must be valid and
+ * the document counts agree with .doc. */
+static ps_rc layout_minhash(ps_segment *s)
+{
+    const ps_binfile *f = &s->f[PS_SEG_MH];
+    const uint8_t *p = f->payload, *end = f->payload + f->payload_size;
+    const uint8_t *h = take(&p, end, PS_MH_HEADER_BYTES);
+    if (!h)
+        return PS_ECORRUPT;
+    s->mh = (ps_mh_params){ ps_le32(h), ps_le32(h + 4), ps_le32(h + 8), ps_le32(h + 12), ps_le32(h + 16) };
+    uint64_t n = ps_le32(h + 20);
+    s->mh_band_docs = ps_le32(h + 24);
+    if (!ps_mh_params_valid(&s->mh) || n != s->n_docs || s->mh_band_docs > n)
+        return PS_ECORRUPT;
+    if (!(s->mh_shingles = take(&p, end, n * 4)) || !(s->mh_sig = take(&p, end, n * s->mh.k * 4)) ||
+        !(s->mh_bands = take(&p, end, (uint64_t)s->mh_band_docs * s->mh.bands * 8)) || p != end)
+        return PS_ECORRUPT;
+    uint64_t with_text = 0;
+    for (uint32_t i = 0; i < n; i++)
+        with_text += ps_segment_shingles(s, i) > 0;
+    if (with_text != s->mh_band_docs)
+        return PS_ECORRUPT;
+    return PS_OK;
+}
+
 ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
@@ -155,6 +180,10 @@ ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms,
     if (layout_doc(s) != PS_OK) {
         ps_segment_close(s);
         return corrupt(err, errlen, path[PS_SEG_DOC], "bad document table layout");
+    }
+    if (layout_minhash(s) != PS_OK) {
+        ps_segment_close(s);
+        return corrupt(err, errlen, path[PS_SEG_MH], "bad signature table layout");
     }
     if (s->n_docs != ms->n_docs) {
         ps_segment_close(s);

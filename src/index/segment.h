@@ -31,6 +31,10 @@ typedef struct ps_segment {
     size_t *dict_len;
     struct ZSTD_DDict_s **ddict;
     uint32_t *dict_id;
+    /* .mh */
+    ps_mh_params mh;
+    const uint8_t *mh_shingles, *mh_sig, *mh_bands;
+    uint32_t mh_band_docs;       /* entries per band table */
     ps_binfile del;              /* deletion file, if any */
     const uint8_t *del_bits;     /* NULL: nothing deleted */
     uint32_t n_deleted;
@@ -94,6 +98,22 @@ uint8_t ps_segment_doc_entity(const ps_segment *s, uint32_t i);
 const char *ps_segment_doc_cpc(const ps_segment *s, uint32_t i);
 /* Index of the live document with this id, or -1. O(n_docs). */
 int64_t ps_segment_find_id(const ps_segment *s, const char *id);
+
+/* Document i's MinHash signature (mh.k uint32, little-endian) and its
+ * shingle count (0: no text). */
+static inline const uint8_t *ps_segment_sig(const ps_segment *s, uint32_t i)
+{
+    return s->mh_sig + (size_t)i * s->mh.k * 4;
+}
+static inline uint32_t ps_segment_shingles(const ps_segment *s, uint32_t i)
+{
+    return ps_le32(s->mh_shingles + 4 * (size_t)i);
+}
+/* Band b's table: mh_band_docs entries of (u32 key, u32 doc), sorted. */
+static inline const uint8_t *ps_segment_band(const ps_segment *s, uint32_t b)
+{
+    return s->mh_bands + (size_t)b * s->mh_band_docs * 8;
+}
 
 /* Rebuilds document i as a record in one malloc'ed block. */
 ps_rc ps_segment_record(const ps_segment *s, uint32_t i, ps_record **out);

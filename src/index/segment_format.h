@@ -4,7 +4,7 @@
  * INDEX_DIR/
  *   MANIFEST            the live segments (magic "PSMF"); replaced atomically
  *   LOCK                flock()ed by a writer
- *   seg-G-K.lex .pst .pos .doc .sto   segment K written in generation G
+ *   seg-G-K.lex .pst .pos .doc .sto .mh   segment K written in generation G
  *   seg-G-K.del.H       documents of segment seg-G-K deleted as of generation H
  *
  * MANIFEST payload
@@ -14,10 +14,12 @@
  *                               16 no_cjk_bigrams; 256 store_description
  *   u32 weight[4]               title, abstract, claims, description
  *   str language                (str = u32 length + bytes)
+ *   u32 mh_k, mh_shingle, mh_fields, mh_bands, mh_rows   MinHash settings
+ *                               (sketch/minhash.h), the same in every segment
  *   u32 n_segments, then per segment:
  *     str name                  e.g. "seg-1-0"
  *     u32 n_docs
- *     u64 checksum[5]           footer checksums of .lex .pst .pos .doc .sto,
+ *     u64 checksum[6]           footer checksums of .lex .pst .pos .doc .sto .mh,
  *                               so a file swapped in from elsewhere is caught
  *     u32 n_deleted             documents replaced by a newer record of the same id
  *     str del_name              the deletion file, "" when n_deleted is 0
@@ -72,6 +74,16 @@
  *   str kind, title, abstract, description (or ""), source
  *   u32 n_claims, per claim: u32 num, u8 independent, str text
  *   u32 n + str[n] for ipc, applicants, citations
+ *
+ * .mh (magic "PSMH") MinHash signatures and LSH band tables:
+ *   u32 k, shingle, fields, bands, rows   as in the MANIFEST
+ *   u32 n_docs, u32 n_band_docs (documents with text: the others are in no
+ *   band table), u32 reserved
+ *   u32 n_shingles[n_docs]                 0: no text, the signature matches nothing
+ *   u32 sig[n_docs][k]                     one-permutation MinHash, densified
+ *   per band b < bands: n_band_docs entries (u32 key, u32 doc), sorted by
+ *     key then doc; key = ps_lsh_key(sig, b, rows) (XXH3 of the band's rows,
+ *     low 32 bits), so documents sharing a key are adjacent
  */
 #ifndef PS_INDEX_SEGMENT_FORMAT_H
 #define PS_INDEX_SEGMENT_FORMAT_H
@@ -86,12 +98,14 @@
 #define PS_MAGIC_DOCS "PSDC"
 #define PS_MAGIC_STORE "PSST"
 #define PS_MAGIC_DELETES "PSDL"
+#define PS_MAGIC_MINHASH "PSMH"
 
 #define PS_LEX_ENTRY_BYTES 32u
 #define PS_SKIP_BYTES 20u
+#define PS_MH_HEADER_BYTES 32u
 #define PS_DATE_UNKNOWN INT32_MIN
 
-enum { PS_SEG_LEX, PS_SEG_PST, PS_SEG_POS, PS_SEG_DOC, PS_SEG_STO, PS_SEG_FILES };
+enum { PS_SEG_LEX, PS_SEG_PST, PS_SEG_POS, PS_SEG_DOC, PS_SEG_STO, PS_SEG_MH, PS_SEG_FILES };
 extern const char *const ps_seg_ext[PS_SEG_FILES];   /* ".lex", ... */
 extern const char *const ps_seg_magic[PS_SEG_FILES];
 

@@ -16,6 +16,13 @@ void ps_mh_defaults(ps_mh_params *p)
     ps_lsh_choose(p->k, PS_MH_DEFAULT_THRESHOLD, &p->bands, &p->rows);
 }
 
+bool ps_mh_params_valid(const ps_mh_params *p)
+{
+    return p->k >= 1 && p->k <= PS_MH_MAX_K && p->shingle >= 1 && p->shingle <= PS_MH_MAX_SHINGLE &&
+           p->fields && !(p->fields >> PS_FIELD_COUNT) && p->bands >= 1 && p->rows >= 1 &&
+           (uint64_t)p->bands * p->rows <= p->k;
+}
+
 /* ---- the shingle window ---- */
 
 typedef void (*emit_fn)(void *ctx, uint64_t shingle);

@@ -27,11 +27,12 @@
 #include <stdint.h>
 
 #include "patsift/analyze.h"
+#include "patsift/dedup.h"
 
 #define PS_MH_DEFAULT_K 128
 #define PS_MH_DEFAULT_SHINGLE 5
-#define PS_MH_MAX_K 1024
-#define PS_MH_MAX_SHINGLE 16
+#define PS_MH_MAX_K PS_MINHASH_MAX_K
+#define PS_MH_MAX_SHINGLE PS_SHINGLE_MAX
 /* title, abstract, claims */
 #define PS_MH_DEFAULT_FIELDS ((1u << PS_FIELD_TITLE) | (1u << PS_FIELD_ABSTRACT) | (1u << PS_FIELD_CLAIMS))
 /* The LSH design threshold: band tables are built so that pairs down to
@@ -49,6 +50,9 @@ typedef struct ps_mh_params {
 
 /* The defaults, with bands and rows chosen for PS_MH_DEFAULT_THRESHOLD. */
 void ps_mh_defaults(ps_mh_params *p);
+/* k 1..PS_MH_MAX_K, shingle 1..PS_MH_MAX_SHINGLE, some known field,
+ * 1 <= bands * rows <= k. */
+bool ps_mh_params_valid(const ps_mh_params *p);
 
 /* The sliding window of token hashes that makes shingles. */
 typedef struct ps_shingle_window {

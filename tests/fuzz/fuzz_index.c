@@ -2,7 +2,7 @@
  * positions decoding, stored-text decoding, deletions, MANIFEST).
  *
  * A small index is built once. Each input is a list of patches
- *   u8 file (mod 7: lex pst pos doc sto del MANIFEST), u32 offset (LE),
+ *   u8 file (mod 8: lex pst pos doc sto mh del MANIFEST), u32 offset (LE),
  *   u8 length, then that many bytes
  * applied to a fresh copy of that index. The patched file's checksum is
  * then recomputed (and the MANIFEST updated to match), so the damage gets
@@ -37,7 +37,7 @@ static const char corpus[] =
     "{\"id\":\"A1\",\"title\":\"Rotary pump, revised\",\"abstract\":\"A rotary pump with two rotors.\"}\n"
     "{\"id\":\"B3\",\"title\":\"电池 cooling plate\",\"abstract\":\"Battery cell cooling plate with channels.\"}\n";
 
-enum { N_FILES = 7 };
+enum { N_FILES = PS_SEG_FILES + 2 }; /* the segment files, its deletions, MANIFEST */
 static char dir[64];
 static char *names[N_FILES];
 static uint8_t *pristine[N_FILES];

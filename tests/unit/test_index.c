@@ -11,7 +11,10 @@
 #include "common/varint.h"
 #include "index/positions_codec.h"
 #include "index/postings_codec.h"
+#include "index/index_access.h"
 #include "index/segment.h"
+#include "sketch/minhash.h"
+#include <xxhash.h>
 #include "patsift/index.h"
 #include "test_helpers.h"
 
@@ -234,6 +237,64 @@ Test(index, stored_records_equal_the_reader_output)
                      in.by_entity[PS_ENTITY_UNKNOWN], 200);
     ps_index_close(ix);
     ps_reader_free(r);
+}
+
+/* Each stored signature equals the one-permutation sketch of an
+ * independent pass of the analyser over the record; the band tables pass
+ * the full check. */
+static int sh_tok(const ps_token *t, void *ctx)
+{
+    ps_shingler_token(ctx, t->field, XXH3_64bits(t->term, t->len));
+    return 0;
+}
+
+static void check_signatures(void)
+{
+    ps_index *ix;
+    char err[1024];
+    cr_assert_eq(ps_index_open(dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    const ps_segment *seg = ps_index_segment(ix, 0);
+    ps_mh_params p;
+    ps_mh_defaults(&p);
+    cr_assert_eq(memcmp(&seg->mh, &p, sizeof p), 0, "the default settings are stored");
+    ps_analyzer *a;
+    cr_assert_eq(ps_analyzer_create(NULL, &a), PS_OK);
+    ps_reader *r;
+    ps_reader_create(NULL, &r);
+    ps_reader_add_path(r, corpus);
+    const ps_record *rec;
+    uint32_t d = 0, with_text = 0;
+    while (ps_reader_next(r, &rec) == PS_OK) {
+        uint32_t sig[PS_MH_MAX_K];
+        ps_shingler sh;
+        ps_shingler_begin(&sh, &p, sig);
+        ps_analyze_record(a, rec, sh_tok, &sh);
+        uint32_t n = ps_shingler_end(&sh);
+        cr_assert_str_eq(ps_segment_doc_id(seg, d), rec->id);
+        cr_assert_eq(ps_segment_shingles(seg, d), n, "%s", rec->id);
+        const uint8_t *le = ps_segment_sig(seg, d);
+        for (uint32_t i = 0; i < p.k; i++)
+            cr_assert_eq(ps_le32(le + 4 * i), sig[i], "%s value %u", rec->id, i);
+        with_text += n > 0;
+        d++;
+    }
+    cr_assert_eq(seg->mh_band_docs, with_text);
+    cr_assert_eq(ps_index_check(ix, err, sizeof err), PS_OK, "%s", err);
+    ps_reader_free(r);
+    ps_analyzer_free(a);
+    ps_index_close(ix);
+}
+
+Test(index, signatures_equal_the_sketch_of_the_analyser_output_1_thread)
+{
+    build(1);
+    check_signatures();
+}
+
+Test(index, signatures_equal_the_sketch_of_the_analyser_output_2_threads)
+{
+    build(2);
+    check_signatures();
 }
 
 Test(index, an_existing_index_is_not_overwritten)
