@@ -24,6 +24,7 @@
 
 typedef struct ps_dup_pair {
     uint32_t seg_a, doc_a, seg_b, doc_b;   /* a before b in index order */
+    uint64_t ord_a, ord_b;                 /* their places in index order */
     double estimate;                       /* estimated Jaccard */
     double exact;                          /* exact Jaccard; -1 when not computed */
 } ps_dup_pair;
@@ -52,6 +53,9 @@ ps_rc ps_dedup(const ps_index *ix, const ps_dedup_opts *o, ps_dup_pair **pairs, 
  * be NULL) is left out. */
 ps_rc ps_similar(const ps_index *ix, const ps_record *r, const ps_dedup_opts *o, const char *exclude_id,
                  ps_dup_pair **pairs, size_t *n, char *err, size_t errlen);
+
+/* The id of document doc of segment seg (as a pair names them). */
+const char *ps_dup_id(const ps_index *ix, uint32_t seg, uint32_t doc);
 
 /* The LSH settings of ix and the probability P(s) = 1 - (1 - s^rows)^bands
  * that a pair of similarity s becomes a candidate. */

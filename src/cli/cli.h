@@ -21,6 +21,8 @@ int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_dedup(int argc, char **argv);
+int cmd_similar(int argc, char **argv);
 
 /* index --append merges the index into one segment past this many. */
 #define CLI_AUTO_MERGE_SEGMENTS 10

@@ -18,6 +18,8 @@ static const struct {
     { "show", cmd_show, "print a stored document of an index" },
     { "check", cmd_check, "verify every file of an index" },
     { "search", cmd_search, "find the indexed documents most similar to keywords or a document" },
+    { "similar", cmd_similar, "near-duplicates of one document (MinHash, verified)" },
+    { "dedup", cmd_dedup, "every near-duplicate pair (or group) of an index" },
     { "merge", cmd_merge, "merge an index's segments into one, dropping replaced documents" },
 };
 

@@ -200,6 +200,28 @@ printf 'q1\tmembrane salt\nbroken line\n' >"$T/badq.tsv"
 expect 1 "bad query file" -- "$BIN" search "$T/sx" --queries "$T/badq.tsv"
 has "$T/err" "badq.tsv:2: expected QUERY_ID<TAB>TEXT" "bad query line named"
 
+# --- dedup and similar
+expect 0 "dedup --help" -- "$BIN" dedup --help
+has "$T/out" "examples:" "dedup help has examples"
+expect 2 "dedup bad threshold" -- "$BIN" dedup "$T/sx" --threshold 2
+has "$T/err" "similarity from 0.05 to 1" "bad threshold explained"
+expect 0 "dedup pairs" -- "$BIN" dedup "$T/sx" --threshold 0.8 -f tsv
+awk -F'\t' 'NF != 4 || $3 < 0.8 { bad = 1 } END { exit bad }' "$T/out" && ok || no "dedup rows are ID_A ID_B ESTIMATE - with estimate >= 0.8"
+has "$T/err" "candidates from the LSH tables" "dedup summary"
+expect 0 "dedup exact" -- "$BIN" dedup "$T/sx" --threshold 0.5 --exact -f tsv
+awk -F'\t' '$4 < 0.5 { bad = 1 } END { exit bad }' "$T/out" && ok || no "exact pairs below the threshold"
+expect 0 "dedup clusters" -- "$BIN" dedup "$T/sx" --threshold 0.5 --clusters -f json
+has "$T/out" '"ids":\[' "clusters as JSON"
+expect 0 "explain-lsh" -- "$BIN" dedup "$T/sx" --explain-lsh -f tsv
+has "$T/err" "P(s) = 1 - (1 - s^5)^25" "S-curve printed"
+expect 0 "similar --id" -- "$BIN" similar "$T/sx" --id US9100258B2 --threshold 0.6 -f tsv
+has "$T/out" "US9100302B2" "planted partner found"
+awk -F'\t' '$2 == "US9100258B2" { bad = 1 } END { exit bad }' "$T/out" && ok || no "similar --id returned itself"
+expect 2 "similar without a query" -- "$BIN" similar "$T/sx"
+expect 1 "similar unknown id" -- "$BIN" similar "$T/sx" --id NOPE
+expect 0 "similar --doc" -- "$BIN" similar "$T/sx" --doc corpus/sample/pending.jsonl --threshold 0.6 -f tsv
+has "$T/out" "US9101034B2" "a pending application's prior near-duplicate found"
+
 # --- generator: deterministic
 if [ -x "$GEN" ]; then
     "$GEN" --docs 200 --seed 7 --out "$T/g1.jsonl" 2>/dev/null
