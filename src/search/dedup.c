@@ -249,7 +249,8 @@ ps_rc ps_dedup(const ps_index *ix, const ps_dedup_opts *o, ps_dup_pair **pairs, 
         free(m.base);
         return PS_ENOMEM;
     }
-    qsort(all.v, all.n, sizeof *all.v, cmp_u64);
+    if (all.n)
+        qsort(all.v, all.n, sizeof *all.v, cmp_u64);
     size_t u = 0;
     for (size_t i = 0; i < all.n; i++)
         if (u == 0 || all.v[i] != all.v[u - 1])
@@ -314,7 +315,8 @@ ps_rc ps_dedup(const ps_index *ix, const ps_dedup_opts *o, ps_dup_pair **pairs, 
         if (ok)
             out[kept++] = *q;
     }
-    qsort(out, kept, sizeof *out, by_similarity);
+    if (kept)
+        qsort(out, kept, sizeof *out, by_similarity);
     st->verified = kept;
     st->exact_checked = exact_checked;
     *pairs = out;
@@ -441,7 +443,8 @@ ps_rc ps_similar(const ps_index *ix, const ps_record *r, const ps_dedup_opts *o,
             snprintf(err, errlen, "stored text is damaged (run 'patsift check')");
         return rc;
     }
-    qsort(out, n_out, sizeof *out, by_similarity);
+    if (n_out)
+        qsort(out, n_out, sizeof *out, by_similarity);
     *pairs = out;
     *n = n_out;
     return PS_OK;

@@ -167,7 +167,8 @@ static int cmp_u64(const void *x, const void *y)
 void ps_shingle_set_end(ps_shingle_set *s)
 {
     window_flush(&s->w, set_add, s);
-    qsort(s->h, s->n, sizeof *s->h, cmp_u64);
+    if (s->n)
+        qsort(s->h, s->n, sizeof *s->h, cmp_u64);
     size_t u = 0;
     for (size_t i = 0; i < s->n; i++)
         if (u == 0 || s->h[i] != s->h[u - 1])
