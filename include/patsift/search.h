@@ -60,6 +60,8 @@ typedef struct ps_query {
     ps_query_term *t;
     size_t n;
     size_t n_analysed;   /* distinct terms before selection (and dropping unknown terms) */
+    uint8_t *sig;        /* a query document's MinHash signature (as the index
+                          * stores them), or NULL for keywords */
 } ps_query;
 
 /* Keywords: every distinct analysed term of text, weight 1 (a word written
@@ -85,6 +87,10 @@ typedef struct ps_search_opts {
     const char *exclude_id;   /* a document left out (the query itself) */
     bool all_terms;           /* every query term must match */
     bool exhaustive;          /* score every matching document (the oracle) */
+    double hybrid;            /* 0: rank by BM25F. Otherwise (a query document
+                               * only) the best max(4k, 100) by BM25F are
+                               * re-ranked by (1 - hybrid) * score / best score
+                               * + hybrid * Jaccard estimate */
 } ps_search_opts;
 
 typedef struct ps_hit {
@@ -93,6 +99,8 @@ typedef struct ps_hit {
     double score;
     int64_t fixed;            /* the score in 2^-32 units */
     bool undated;             /* it passed a date filter only for want of a date */
+    double jaccard;           /* estimated shingle Jaccard with a query document; -1 for keywords */
+    double hybrid;            /* the re-ranking score with opts.hybrid, else 0 */
 } ps_hit;
 
 typedef struct ps_search_stats {

@@ -15,6 +15,9 @@
 #include "patsift/search.h"
 
 enum { MAX_CPC = 64, PASSAGES = 2, EXPLAIN_TERMS = 8 };
+/* --rerank hybrid's default share of the Jaccard estimate: see
+ * bench/results (the hybrid sweep) for how it was chosen. */
+#define HYBRID_WEIGHT 0.5
 typedef enum { FMT_TABLE, FMT_JSON, FMT_TSV } out_format;
 
 static void help(void)
@@ -57,6 +60,11 @@ static void help(void)
            "      --explain        per hit: the terms that scored, with their share, and\n"
            "                       the best matching passages, matched words [marked]\n"
            "      --timings FILE   per query: QUERY_ID<TAB>TERMS<TAB>ANALYSIS_US<TAB>SEARCH_US\n"
+           "      --rerank hybrid  with --doc or --id: re-rank the best max(4k, 100) by\n"
+           "                       (1 - W) * score / best score + W * J, J the estimated\n"
+           "                       Jaccard similarity of the texts' 5-word shingles (the\n"
+           "                       'sim' column; near-duplicates rise to the top)\n"
+           "      --hybrid-weight W  the W above (default %.1f)\n"
            "      --exhaustive     score every matching document (no pruning; same\n"
            "                       results, slower: for checking)\n"
            "  -h, --help           this help\n"
@@ -69,7 +77,7 @@ static void help(void)
            "  patsift search idx --doc draft.txt --explain -k 10\n"
            "  patsift search idx --id US9200001B2 --cpc C02F --format json\n"
            "  patsift search idx --doc pending.jsonl --exclude-self --format tsv > hits.tsv\n",
-           PS_DEFAULT_QUERY_TERMS, PS_DEFAULT_QUERY_TERMS, PS_DEFAULT_K1, PS_DEFAULT_B);
+           PS_DEFAULT_QUERY_TERMS, PS_DEFAULT_QUERY_TERMS, PS_DEFAULT_K1, PS_DEFAULT_B, HYBRID_WEIGHT);
 }
 
 typedef struct query_item {
@@ -138,7 +146,8 @@ static void format_hits(FILE *f, const ps_index *ix, ps_searcher *sr, const sett
         fprintf(f, "query %s: %zu terms, %zu hits%s\n", qi->qid, q->n, n,
                 so->before ? "" : "");
         if (n)
-            fprintf(f, "%4s  %-17s  %-10s  %8s  %s\n", "rank", "id", "date", "score", "title");
+            fprintf(f, "%4s  %-17s  %-10s  %8s  %s%s\n", "rank", "id", "date", "score", q->sig ? "  sim  " : "",
+                    "title");
     }
     for (size_t i = 0; i < n; i++) {
         const ps_hit *h = &hits[i];
@@ -163,7 +172,10 @@ static void format_hits(FILE *f, const ps_index *ix, ps_searcher *sr, const sett
         } else if (st->fmt == FMT_TABLE) {
             fprintf(f, "%4zu  %-17s  %-10s  %8.3f  ", i + 1, id, d ? date : (h->undated ? "undated!" : "-"),
                     h->score);
-            put_cut(f, rec ? rec->title : "", st->width - 47 > 10 ? st->width - 47 : 10);
+            if (q->sig)
+                fprintf(f, "%5.2f  ", h->jaccard);
+            int room = st->width - 47 - (q->sig ? 7 : 0);
+            put_cut(f, rec ? rec->title : "", room > 10 ? room : 10);
             fputc('\n', f);
             if (ns) {
                 fprintf(f, "        terms:");
@@ -182,6 +194,10 @@ static void format_hits(FILE *f, const ps_index *ix, ps_searcher *sr, const sett
             json_object_set_new(o, "rank", json_integer((json_int_t)(i + 1)));
             json_object_set_new(o, "id", json_string(id));
             json_object_set_new(o, "score", json_real(h->score));
+            if (q->sig)
+                json_object_set_new(o, "jaccard", json_real(h->jaccard));
+            if (so->hybrid > 0 && q->sig)
+                json_object_set_new(o, "hybrid", json_real(h->hybrid));
             json_object_set_new(o, "date", d ? json_string(date) : json_null());
             if (h->undated)
                 json_object_set_new(o, "undated", json_true());
@@ -376,7 +392,7 @@ static int write_timings(const char *path, const query_item *items, size_t n)
 }
 
 enum { O_DOC = 500, O_ID, O_QUERIES, O_BEFORE, O_AFTER, O_CPC, O_KIND, O_EXCLUDE_SELF, O_ALL, O_TERMS, O_K1, O_B,
-       O_EXPLAIN, O_TIMINGS, O_EXHAUSTIVE };
+       O_EXPLAIN, O_TIMINGS, O_EXHAUSTIVE, O_RERANK, O_HYBRID_WEIGHT };
 
 int cmd_search(int argc, char **argv)
 {
@@ -398,6 +414,8 @@ int cmd_search(int argc, char **argv)
         { "explain", no_argument, NULL, O_EXPLAIN },
         { "timings", required_argument, NULL, O_TIMINGS },
         { "exhaustive", no_argument, NULL, O_EXHAUSTIVE },
+        { "rerank", required_argument, NULL, O_RERANK },
+        { "hybrid-weight", required_argument, NULL, O_HYBRID_WEIGHT },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -405,6 +423,8 @@ int cmd_search(int argc, char **argv)
     const char *doc = NULL, *id = NULL, *queries = NULL, *timings = NULL;
     static const char *cpc[MAX_CPC];
     int threads = 0;
+    bool rerank = false;
+    double hybrid_weight = HYBRID_WEIGHT;
     unsigned long v;
     char *end;
     int c;
@@ -482,11 +502,28 @@ int cmd_search(int argc, char **argv)
         case O_EXPLAIN: st.explain = true; break;
         case O_TIMINGS: timings = optarg; break;
         case O_EXHAUSTIVE: st.so.exhaustive = true; break;
+        case O_RERANK:
+            if (strcmp(optarg, "hybrid") == 0)
+                rerank = true;
+            else if (strcmp(optarg, "bm25") == 0)
+                rerank = false;
+            else
+                return cli_usage_error("search", "--rerank takes bm25 or hybrid, not '%s'", optarg);
+            break;
+        case O_HYBRID_WEIGHT: {
+            double x = strtod(optarg, &end);
+            if (end == optarg || *end || !(x > 0 && x <= 1))
+                return cli_usage_error("search", "--hybrid-weight needs a number above 0 up to 1, not '%s'", optarg);
+            hybrid_weight = x;
+            break;
+        }
         case 'h': help(); return EXIT_OK;
         default: return cli_usage_error("search", "unknown option");
         }
     }
     st.so.cpc = cpc;
+    if (rerank)
+        st.so.hybrid = hybrid_weight;
     if (optind == argc)
         return cli_usage_error("search", "say which index to search: patsift search INDEX_DIR ...");
     const char *dir = argv[optind++];

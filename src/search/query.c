@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "common/strmap.h"
+#include "sketch/minhash.h"
 #include "search/searcher_internal.h"
 
 /* Saturation of a query document's term frequency (the k3 of Robertson's
@@ -14,11 +17,14 @@
 typedef struct collector {
     ps_strmap m;
     const uint32_t *weight;   /* NULL: every occurrence counts 1 */
+    ps_shingler *sh;          /* a query document's signature, or NULL */
 } collector;
 
 static int on_token(const ps_token *t, void *ctx)
 {
     collector *c = ctx;
+    if (c->sh)
+        ps_shingler_token(c->sh, t->field, XXH3_64bits(t->term, t->len));
     uint32_t w = c->weight ? c->weight[t->field] : 1;
     if (w == 0)
         return 0;
@@ -92,12 +98,24 @@ ps_rc ps_query_from_text(ps_searcher *s, const char *text, ps_query *q)
 
 ps_rc ps_query_from_record(ps_searcher *s, const ps_record *r, size_t max_terms, ps_query *q)
 {
-    collector c = { .weight = s->weight };
+    ps_shingler sh;
+    uint32_t sig[PS_MH_MAX_K];
+    const ps_mh_params *mh = &ps_index_manifest(s->ix)->mh;
+    ps_shingler_begin(&sh, mh, sig);
+    collector c = { .weight = s->weight, .sh = &sh };
     ps_analyze_record(s->an, r, on_token, &c);
     ps_rc rc = finish(s, &c, true, q);
     ps_strmap_free(&c.m);
     if (rc != PS_OK)
         return rc;
+    ps_shingler_end(&sh);
+    if (!(q->sig = malloc((size_t)mh->k * 4))) {
+        ps_query_free(q);
+        return PS_ENOMEM;
+    }
+    for (uint32_t i = 0; i < mh->k; i++)
+        for (int b = 0; b < 4; b++)
+            q->sig[4 * i + b] = (uint8_t)(sig[i] >> (8 * b));
     qsort(q->t, q->n, sizeof *q->t, by_value);
     size_t keep = max_terms ? max_terms : PS_DEFAULT_QUERY_TERMS;
     while (q->n > keep)
@@ -110,5 +128,6 @@ void ps_query_free(ps_query *q)
     for (size_t i = 0; i < q->n; i++)
         free(q->t[i].term);
     free(q->t);
+    free(q->sig);
     memset(q, 0, sizeof *q);
 }

@@ -106,6 +106,14 @@ ps_rc ps_open_cursors(ps_searcher *s, const ps_segment *seg, const ps_query *q, 
     return PS_OK;
 }
 
+static int by_hybrid(const void *x, const void *y)
+{
+    const ps_hit *a = x, *b = y;
+    if (a->hybrid != b->hybrid)
+        return a->hybrid > b->hybrid ? -1 : 1;
+    return a->ordinal < b->ordinal ? -1 : a->ordinal > b->ordinal;
+}
+
 static bool reserve(ps_searcher *s, size_t terms, size_t k)
 {
     if (terms > s->cap_cur) {
@@ -142,7 +150,9 @@ ps_rc ps_search(ps_searcher *s, const ps_query *q, const ps_search_opts *o, cons
 {
     *hits = NULL;
     *n = 0;
-    size_t k = o->k ? o->k : 20;
+    size_t want = o->k ? o->k : 20;
+    bool hybrid = o->hybrid > 0 && q->sig;
+    size_t k = hybrid ? (want * 4 > 100 ? want * 4 : 100) : want;
     if (!reserve(s, q->n ? q->n : 1, k))
         return PS_ENOMEM;
     memset(&s->st, 0, sizeof s->st);
@@ -158,11 +168,29 @@ ps_rc ps_search(ps_searcher *s, const ps_query *q, const ps_search_opts *o, cons
             return rc;
     }
     qsort(s->heap, s->n_heap, sizeof *s->heap, ps_topk_best_first);
+    uint32_t mk = ps_index_manifest(s->ix)->mh.k;
     for (size_t i = 0; i < s->n_heap; i++) {
         ps_hit *h = &s->heap[i];
+        const ps_segment *seg = ps_index_segment(s->ix, h->seg);
         h->score = (double)h->fixed / PS_SCORE_ONE;
-        h->undated = (o->before || o->after) &&
-                     ps_doc_day(ps_index_segment(s->ix, h->seg), h->doc) == PS_DATE_UNKNOWN;
+        h->undated = (o->before || o->after) && ps_doc_day(seg, h->doc) == PS_DATE_UNKNOWN;
+        h->jaccard = -1;
+        h->hybrid = 0;
+        if (q->sig) {
+            const uint8_t *d = ps_segment_sig(seg, h->doc);
+            uint32_t same = 0;
+            for (uint32_t v = 0; v < mk; v++)
+                same += memcmp(q->sig + 4 * v, d + 4 * v, 4) == 0;
+            h->jaccard = ps_segment_shingles(seg, h->doc) ? (double)same / mk : 0;
+        }
+    }
+    if (hybrid && s->n_heap) {
+        double best = s->heap[0].score > 0 ? s->heap[0].score : 1;
+        for (size_t i = 0; i < s->n_heap; i++)
+            s->heap[i].hybrid = (1 - o->hybrid) * s->heap[i].score / best + o->hybrid * s->heap[i].jaccard;
+        qsort(s->heap, s->n_heap, sizeof *s->heap, by_hybrid);
+        if (s->n_heap > want)
+            s->n_heap = want;
     }
     *hits = s->heap;
     *n = s->n_heap;

@@ -200,6 +200,11 @@ printf 'q1\tmembrane salt\nbroken line\n' >"$T/badq.tsv"
 expect 1 "bad query file" -- "$BIN" search "$T/sx" --queries "$T/badq.tsv"
 has "$T/err" "badq.tsv:2: expected QUERY_ID<TAB>TEXT" "bad query line named"
 
+expect 0 "hybrid rerank" -- "$BIN" search "$T/sx" --id US9100258B2 --before none --rerank hybrid -k 3 -f json
+has "$T/out" '"jaccard":' "hits carry the Jaccard estimate"
+head -1 "$T/out" | grep -q '"id":"US9100302B2"' && ok || no "the planted near-duplicate ranks first with --rerank hybrid"
+expect 2 "bad rerank" -- "$BIN" search "$T/sx" --id US9100258B2 --rerank magic
+
 # --- dedup and similar
 expect 0 "dedup --help" -- "$BIN" dedup --help
 has "$T/out" "examples:" "dedup help has examples"

@@ -7,8 +7,8 @@
  * applied to a fresh copy of that index. The patched file's checksum is
  * then recomputed (and the MANIFEST updated to match), so the damage gets
  * past the checksums and reaches the parsers behind them. Opening,
- * checking, reading every document and searching (pruned, exhaustive,
- * explained) must then fail cleanly or succeed: never crash, hang or read
+ * checking, reading every document, searching (pruned, exhaustive,
+ * explained) and finding near-duplicates must then fail cleanly or succeed: never crash, hang or read
  * out of bounds. 300 generated documents give the common terms several
  * postings blocks, so skip tables are there to damage. */
 #include <stddef.h>
@@ -24,6 +24,7 @@
 #include "index/segment_format.h"
 #include "patsift/index.h"
 #include "patsift/reader.h"
+#include "patsift/dedup.h"
 #include "patsift/search.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -168,6 +169,22 @@ static void search(ps_index *ix)
         ps_query_free(&q);
     }
     ps_searcher_free(s);
+    /* near-duplicates: band tables and signatures */
+    char err[256];
+    ps_dup_pair *p;
+    size_t n;
+    ps_dedup_stats st;
+    for (int exact = 0; exact < 2; exact++) {
+        ps_dedup_opts o = { .threshold = 0.3, .exact = exact, .threads = 1 };
+        if (ps_dedup(ix, &o, &p, &n, &st, err, sizeof err) == PS_OK)
+            free(p);
+        ps_record *r;
+        if (ps_index_get(ix, "A2", &r) == PS_OK) {
+            if (ps_similar(ix, r, &o, "A2", &p, &n, err, sizeof err) == PS_OK)
+                free(p);
+            free(r);
+        }
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
