@@ -52,5 +52,9 @@ step "11. Prior art for a few keywords" "patsift search $IDX -k 5 -f table membr
 step "12. Prior art for each pending application, with the evidence (first 2 shown)" \
      "patsift search $IDX --doc $S/pending.jsonl -k 3 -f table --explain"
 "$BIN" search "$IDX" --doc "$S/pending.jsonl" -k 3 -f table --explain | awk '/^query / { n++ } n <= 2'
+
+step "13. Near-duplicate pairs (continuations, divisionals, copied filings), verified exactly" \
+     "patsift dedup $IDX --threshold 0.7 --exact -f table"
+"$BIN" dedup "$IDX" --threshold 0.7 --exact -f table
 rm -rf "$(dirname "$IDX")"
-printf '\nNext: patsift dedup / triage (see README.md, "Roadmap").\n'
+printf '\nNext: triage and pre-filing checks (see README.md, "Roadmap").\n'
