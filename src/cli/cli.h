@@ -51,6 +51,11 @@ enum { CLI_OPT_ANALYSIS = 1000 };
 /* Applies option c if it is an analysis option; false otherwise. */
 bool cli_analysis_option(int c, const char *arg, ps_analyzer_opts *ao);
 
+/* Opens the index in dir; on failure prints "patsift CMD: why" and
+ * returns the exit code, else -1. */
+struct ps_index;
+int cli_open_index(const char *cmd, const char *dir, struct ps_index **ix);
+
 /* Parses "512M", "2G", "100000K" or plain bytes. */
 bool cli_parse_size(const char *s, size_t *out);
 

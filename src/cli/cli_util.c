@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "patsift/index.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -132,4 +133,14 @@ bool cli_parse_size(const char *s, size_t *out)
         return false;
     *out = (size_t)(v << shift);
     return true;
+}
+
+int cli_open_index(const char *cmd, const char *dir, ps_index **ix)
+{
+    char err[1024];
+    ps_rc rc = ps_index_open(dir, ix, err, sizeof err);
+    if (rc == PS_OK)
+        return -1;
+    fprintf(stderr, "patsift %s: %s\n", cmd, err);
+    return rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 }

@@ -82,16 +82,6 @@ static bool parse_threshold(const char *s, double *out)
     return true;
 }
 
-static int open_ix(const char *cmd, const char *dir, ps_index **ix)
-{
-    char err[1024];
-    ps_rc rc = ps_index_open(dir, ix, err, sizeof err);
-    if (rc == PS_OK)
-        return -1;
-    fprintf(stderr, "patsift %s: %s\n", cmd, err);
-    return rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
-}
-
 static const char *id_of(const ps_index *ix, uint32_t seg, uint32_t doc) { return ps_dup_id(ix, seg, doc); }
 
 static void print_pair(out_format fmt, const char *a, const char *b, const ps_dup_pair *p)
@@ -295,7 +285,7 @@ int cmd_dedup(int argc, char **argv)
     if (argc - optind != 1)
         return cli_usage_error("dedup", "give one INDEX_DIR");
     ps_index *ix;
-    if ((r = open_ix("dedup", argv[optind], &ix)) >= 0)
+    if ((r = cli_open_index("dedup", argv[optind], &ix)) >= 0)
         return r;
     if (explain)
         explain_lsh(ix, o.threshold);
@@ -366,7 +356,7 @@ int cmd_similar(int argc, char **argv)
     if (!doc == !id)
         return cli_usage_error("similar", "give the query as --doc FILE or --id ID (one of them)");
     ps_index *ix;
-    if ((r = open_ix("similar", argv[optind], &ix)) >= 0)
+    if ((r = cli_open_index("similar", argv[optind], &ix)) >= 0)
         return r;
     int status = EXIT_OK;
     ps_reader *rd = NULL;

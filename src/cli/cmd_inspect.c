@@ -33,16 +33,6 @@ static int parse_common(const char *cmd, int argc, char **argv, bool *json, void
     return -1;
 }
 
-static int open_index(const char *cmd, const char *dir, ps_index **ix)
-{
-    char err[1024];
-    ps_rc rc = ps_index_open(dir, ix, err, sizeof err);
-    if (rc == PS_OK)
-        return -1;
-    fprintf(stderr, "patsift %s: %s\n", cmd, err);
-    return rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
-}
-
 static void stats_help(void)
 {
     printf("usage: patsift stats [--json] INDEX_DIR\n"
@@ -64,7 +54,7 @@ int cmd_stats(int argc, char **argv)
     if (st >= 0)
         return st;
     ps_index *ix;
-    if ((st = open_index("stats", argv[optind], &ix)) >= 0)
+    if ((st = cli_open_index("stats", argv[optind], &ix)) >= 0)
         return st;
     ps_index_info in;
     ps_index_info_get(ix, &in);
@@ -186,7 +176,7 @@ int cmd_show(int argc, char **argv)
     if (st >= 0)
         return st;
     ps_index *ix;
-    if ((st = open_index("show", argv[optind], &ix)) >= 0)
+    if ((st = cli_open_index("show", argv[optind], &ix)) >= 0)
         return st;
     ps_record *r;
     ps_rc rc = ps_index_get(ix, argv[optind + 1], &r);
@@ -252,7 +242,7 @@ int cmd_check(int argc, char **argv)
     if (st >= 0)
         return st;
     ps_index *ix;
-    if ((st = open_index("check", argv[optind], &ix)) >= 0)
+    if ((st = cli_open_index("check", argv[optind], &ix)) >= 0)
         return st;
     char err[1024];
     ps_rc rc = ps_index_check(ix, err, sizeof err);

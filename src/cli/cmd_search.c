@@ -538,13 +538,11 @@ int cmd_search(int argc, char **argv)
             st.width = ws.ws_col;
     }
 
-    char err[1024];
     ps_index *ix;
-    ps_rc rc = ps_index_open(dir, &ix, err, sizeof err);
-    if (rc != PS_OK) {
-        fprintf(stderr, "patsift search: %s\n", err);
-        return rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
-    }
+    int r = cli_open_index("search", dir, &ix);
+    if (r >= 0)
+        return r;
+    ps_rc rc;
     query_item *items = NULL;
     size_t n = 0;
     int status = EXIT_OK;

@@ -191,6 +191,17 @@ static bool exact_possible(const ps_index *ix, char *err, size_t errlen)
     return true;
 }
 
+/* The similarity to report at, and the estimate a candidate needs to be
+ * looked at: lower with exact verification, so that pairs just above the
+ * threshold are not lost to the estimate's error. */
+static bool limits(const ps_index *ix, const ps_dedup_opts *o, double *threshold, double *floor, char *err,
+                   size_t errlen)
+{
+    *threshold = o->threshold > 0 ? o->threshold : PS_MH_DEFAULT_THRESHOLD;
+    *floor = o->exact ? *threshold - PS_MH_MARGIN : *threshold;
+    return !o->exact || exact_possible(ix, err, errlen);
+}
+
 ps_rc ps_dedup(const ps_index *ix, const ps_dedup_opts *o, ps_dup_pair **pairs, size_t *n, ps_dedup_stats *st,
                char *err, size_t errlen)
 {
@@ -199,9 +210,8 @@ ps_rc ps_dedup(const ps_index *ix, const ps_dedup_opts *o, ps_dup_pair **pairs, 
     memset(st, 0, sizeof *st);
     const ps_manifest *mf = ps_index_manifest(ix);
     const ps_mh_params *p = &mf->mh;
-    double threshold = o->threshold > 0 ? o->threshold : PS_MH_DEFAULT_THRESHOLD;
-    double floor = o->exact ? threshold - PS_MH_MARGIN : threshold;
-    if (o->exact && !exact_possible(ix, err, errlen))
+    double threshold, floor;
+    if (!limits(ix, o, &threshold, &floor, err, errlen))
         return PS_EUSAGE;
     index_map m = { .n_segs = ps_index_segment_count(ix) };
     m.base = calloc(m.n_segs + 1, sizeof *m.base);
@@ -362,9 +372,8 @@ ps_rc ps_similar(const ps_index *ix, const ps_record *r, const ps_dedup_opts *o,
     *n = 0;
     const ps_manifest *mf = ps_index_manifest(ix);
     const ps_mh_params *p = &mf->mh;
-    double threshold = o->threshold > 0 ? o->threshold : PS_MH_DEFAULT_THRESHOLD;
-    double floor = o->exact ? threshold - PS_MH_MARGIN : threshold;
-    if (o->exact && !exact_possible(ix, err, errlen))
+    double threshold, floor;
+    if (!limits(ix, o, &threshold, &floor, err, errlen))
         return PS_EUSAGE;
     ps_analyzer_opts ao;
     ps_manifest_analyzer(mf, &ao);
