@@ -111,6 +111,8 @@ ps_rc ps_index_get(const ps_index *ix, const char *id, ps_record **out)
     /* newest segment first: later segments hold the newer records */
     for (uint32_t s = ix->mf.n_segs; s-- > 0;) {
         int64_t d = ps_segment_find_id(&ix->seg[s], id);
+        if (d == -2)
+            return PS_ENOMEM;
         if (d >= 0)
             return ps_segment_record(&ix->seg[s], (uint32_t)d, out);
     }

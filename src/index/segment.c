@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
 #include <zstd.h>
 
 #include "common/record_builder.h"
@@ -158,6 +159,9 @@ static ps_rc layout_minhash(ps_segment *s)
 ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
+    if (pthread_mutex_init(&s->id_mu, NULL) != 0)
+        return PS_ENOMEM;
+    s->id_mu_ready = true;
     snprintf(s->name, sizeof s->name, "%s", ms->name);
     char path[PS_SEG_FILES][4096];
     for (int k = 0; k < PS_SEG_FILES; k++) {
@@ -204,6 +208,11 @@ ps_rc ps_segment_open(ps_segment *s, const char *dir, const ps_manifest_seg *ms,
 
 void ps_segment_close(ps_segment *s)
 {
+    free(atomic_load(&s->id_tab));
+    atomic_store(&s->id_tab, NULL);
+    if (s->id_mu_ready)
+        pthread_mutex_destroy(&s->id_mu);
+    s->id_mu_ready = false;
     for (int k = 0; k < PS_SEG_FILES; k++)
         ps_binfile_close(&s->f[k]);
     ps_binfile_close(&s->del);
@@ -353,11 +362,44 @@ const char *ps_segment_doc_cpc(const ps_segment *s, uint32_t i)
     return a == b ? "" : (const char *)s->cpc_pool + a;
 }
 
+static uint32_t *build_id_table(const ps_segment *s, uint32_t *mask)
+{
+    size_t cap = 16;
+    while (cap < 2 * (size_t)s->n_docs)
+        cap *= 2;
+    uint32_t *tab = calloc(cap, sizeof *tab);
+    if (!tab)
+        return NULL;
+    *mask = (uint32_t)(cap - 1);
+    for (uint32_t d = 0; d < s->n_docs; d++) {
+        const char *id = ps_segment_doc_id(s, d);
+        size_t i = (size_t)XXH3_64bits(id, strlen(id)) & *mask;
+        while (tab[i])
+            i = (i + 1) & *mask;
+        tab[i] = d + 1;
+    }
+    return tab;
+}
+
 int64_t ps_segment_find_id(const ps_segment *s, const char *id)
 {
-    for (uint32_t i = 0; i < s->n_docs; i++)
-        if (ps_segment_live(s, i) && strcmp(ps_segment_doc_id(s, i), id) == 0)
-            return i;
+    ps_segment *w = (ps_segment *)(uintptr_t)s; /* the lazily built table is the only thing written */
+    uint32_t *tab = atomic_load_explicit(&w->id_tab, memory_order_acquire);
+    if (!tab) {
+        pthread_mutex_lock(&w->id_mu);
+        tab = atomic_load_explicit(&w->id_tab, memory_order_relaxed);
+        if (!tab && (tab = build_id_table(s, &w->id_mask)))
+            atomic_store_explicit(&w->id_tab, tab, memory_order_release);
+        pthread_mutex_unlock(&w->id_mu);
+        if (!tab)
+            return -2;
+    }
+    /* a replaced record's id may be here twice: the live one counts */
+    for (size_t i = (size_t)XXH3_64bits(id, strlen(id)) & s->id_mask; tab[i]; i = (i + 1) & s->id_mask) {
+        uint32_t d = tab[i] - 1;
+        if (ps_segment_live(s, d) && strcmp(ps_segment_doc_id(s, d), id) == 0)
+            return d;
+    }
     return -1;
 }
 

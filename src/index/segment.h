@@ -3,6 +3,8 @@
 #ifndef PS_INDEX_SEGMENT_H
 #define PS_INDEX_SEGMENT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,6 +37,11 @@ typedef struct ps_segment {
     ps_mh_params mh;
     const uint8_t *mh_shingles, *mh_sig, *mh_bands;
     uint32_t mh_band_docs;       /* entries per band table */
+    /* id -> doc, built on the first lookup; threads share the segment */
+    pthread_mutex_t id_mu;
+    bool id_mu_ready;
+    _Atomic(uint32_t *) id_tab;  /* slot -> doc + 1, 0 empty; open addressing */
+    uint32_t id_mask;
     ps_binfile del;              /* deletion file, if any */
     const uint8_t *del_bits;     /* NULL: nothing deleted */
     uint32_t n_deleted;
@@ -96,7 +103,9 @@ uint32_t ps_segment_doc_len(const ps_segment *s, uint32_t i, int field);
 uint8_t ps_segment_doc_entity(const ps_segment *s, uint32_t i);
 /* First CPC code or "" (NUL-terminated within the pool). */
 const char *ps_segment_doc_cpc(const ps_segment *s, uint32_t i);
-/* Index of the live document with this id, or -1. O(n_docs). */
+/* Index of the live document with this id, or -1. The first call builds a
+ * hash table of the ids (O(n_docs)); later ones take O(1). -2 when that
+ * table cannot be allocated. */
 int64_t ps_segment_find_id(const ps_segment *s, const char *id);
 
 /* Document i's MinHash signature (mh.k uint32, little-endian) and its
