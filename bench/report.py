@@ -761,7 +761,9 @@ def peer_section(peers, known, meta, out_path):
                "the batch at 2 threads: the peers time their timed pass inside the process; "
                "patsift's is the wall time of the whole `patsift search -t 2` process "
                "(start, index open, output: conservative), its fixed cost (a one-query run) is "
-               "shown. Approximate modes: Lucene MoreLikeThis (`mlt`: 25 terms), Xapian "
+               "shown. The 2-thread runs warm up as the 1-thread ones, except Xapian and FTS5 "
+               "when their 1-thread batch took over 10 s (marked \"no warm-up\": the page cache "
+               "is warm, a cold start is a small share of such a batch). Approximate modes: Lucene MoreLikeThis (`mlt`: 25 terms), Xapian "
                "OP_ELITE_SET (`elite`, --elite-size %d; 100 would equal plain OR on abstracts), "
                "patsift query by document (`--doc`: the 60 most informative terms, weighted). "
                "Overlap = mean over queries of |top 10 of A and top 10 of B| / 10 (/ the longer "
@@ -822,6 +824,8 @@ def peer_section(peers, known, meta, out_path):
                     if q["set"] != qset or q["mode"] != "or":
                         continue
                     extra = ""
+                    if q.get("warmup_2t") == 0 and q["engine"] != "patsift":
+                        extra = " (no warm-up)"
                     if q.get("fixed_s") is not None:
                         extra = " (fixed cost %s ms; %s q/s without it)" % (
                             fmt(q["fixed_s"] * 1000), fmt(q.get("qps_2t_without_fixed")))

@@ -614,7 +614,7 @@ finish_meta() {
 }
 
 full() {
-    say "full benchmark run (repeat $REPEAT, generated corpus of $GEN_DOCS documents, repeat $REPEAT_BIG; parts: $ONLY); $([ "$SCALE" = 1m ] && echo "at 1M documents the index part alone takes about 12 minutes, everything 30 or more" || echo "this takes about 5 minutes")"
+    say "full benchmark run (repeat $REPEAT, generated corpus of $GEN_DOCS documents, repeat $REPEAT_BIG; parts: $ONLY); $([ "$SCALE" = 1m ] && echo "at 1M documents the index part alone takes about 12 minutes, everything 30 or more, the peers about an hour more" || echo "this takes about 5 minutes, and about 10 more for the peers")"
     say "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the numbers)"
     if want rss || want index || want peers; then
         freeze_cli
