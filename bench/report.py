@@ -703,7 +703,8 @@ def peer_plots(peers, out_path):
         png = "%s-%s.png" % (stem, suffix)
         script = ["set terminal pngcairo size 900,600 noenhanced font 'sans,11'",
                   "set output '%s'" % png.replace("'", "''"),
-                  "set logscale xy", "set grid", "set key top left",
+                  "set logscale xy", "set grid", "set key top left", "set rmargin 6",
+                  "set format x '%.0f'",
                   "set xlabel 'documents in the corpus'", "set ylabel '%s'" % ylabel,
                   "set title 'filled: generated corpora (lines); open: real PatentsView corpus'"]
         plots = []
@@ -723,6 +724,8 @@ def peer_plots(peers, out_path):
                     name, style, n, pt, title))
         if not plots:
             continue
+        xs = [o["docs"] for o in peers]
+        script.insert(3, "set xrange [%g:%g]" % (min(xs) / 2.0, max(xs) * 2.0))
         script.append("plot " + ", ".join(plots))
         p = subprocess.run([gp], input="\n".join(script) + "\n", capture_output=True, text=True)
         if p.returncode != 0 or not os.path.exists(png):
