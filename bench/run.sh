@@ -13,8 +13,9 @@
 # peers, two PNG plots next to it.
 #
 # Smoke mode (`make test`): tiny inputs, one repeat, output in a temp dir
-# only; the peers run on 300 generated documents and 10 queries. Fails (exit 1) when a benchmark program crashes, exits non-zero or
-# prints malformed output; never on speed. Last line:
+# only; the peers run on 300 generated documents and 10 queries. Fails
+# (exit 1) when a benchmark program crashes, exits non-zero or prints
+# malformed output; never on speed. Last line:
 #   bench smoke: N passed, M failed
 #
 # Environment: PATSIFT_DATA (default ../shared/data from the repo root),
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) SMOKE=1 ;;
         --out) [ $# -ge 2 ] || usage; OUT=$2; shift ;;
-        -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) usage ;;
         *) [ -z "$BUILD" ] || usage; BUILD=$1 ;;
     esac
