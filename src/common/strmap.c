@@ -57,3 +57,12 @@ void ps_strmap_free(ps_strmap *m)
     ps_arena_free(&m->keys);
     memset(m, 0, sizeof *m);
 }
+
+void ps_strmap_clear(ps_strmap *m)
+{
+    if (m->n && m->slot)
+        memset(m->slot, 0, (m->mask + 1) * sizeof *m->slot);
+    m->n = 0;
+    m->oom = 0;
+    ps_arena_reset(&m->keys);
+}

@@ -26,5 +26,9 @@ typedef struct ps_strmap {
  * pointer is valid until the next insertion. Amortised O(1). */
 ps_strmap_entry *ps_strmap_get(ps_strmap *m, const char *key, size_t len);
 void ps_strmap_free(ps_strmap *m);
+/* Empties m but keeps its memory, for maps refilled many times (a
+ * searcher's query terms): no allocation, and no page returned to the
+ * system and faulted in again, per use. */
+void ps_strmap_clear(ps_strmap *m);
 
 #endif

@@ -15,7 +15,7 @@
 #define QUERY_K3 1.2
 
 typedef struct collector {
-    ps_strmap m;
+    ps_strmap *m;
     const uint32_t *weight;   /* NULL: every occurrence counts 1 */
     ps_shingler *sh;          /* a query document's signature, or NULL */
 } collector;
@@ -28,7 +28,7 @@ static int on_token(const ps_token *t, void *ctx)
     uint32_t w = c->weight ? c->weight[t->field] : 1;
     if (w == 0)
         return 0;
-    ps_strmap_entry *e = ps_strmap_get(&c->m, t->term, t->len);
+    ps_strmap_entry *e = ps_strmap_get(c->m, t->term, t->len);
     if (!e)
         return 1;
     e->a += w;
@@ -45,13 +45,13 @@ static double idf(uint64_t n, uint64_t df)
 static ps_rc finish(ps_searcher *s, collector *c, bool saturate, ps_query *q)
 {
     memset(q, 0, sizeof *q);
-    if (c->m.oom)
+    if (c->m->oom)
         return PS_ENOMEM;
-    q->t = calloc(c->m.n ? c->m.n : 1, sizeof *q->t);
+    q->t = calloc(c->m->n ? c->m->n : 1, sizeof *q->t);
     if (!q->t)
         return PS_ENOMEM;
-    for (size_t i = 0; c->m.slot && i <= c->m.mask; i++) {
-        const ps_strmap_entry *e = &c->m.slot[i];
+    for (size_t i = 0; c->m->slot && i <= c->m->mask; i++) {
+        const ps_strmap_entry *e = &c->m->slot[i];
         if (!e->key)
             continue;
         q->n_analysed++;
@@ -86,11 +86,11 @@ static int by_value(const void *x, const void *y)
 
 ps_rc ps_query_from_text(ps_searcher *s, const char *text, ps_query *q)
 {
-    collector c = { 0 };
+    ps_strmap_clear(&s->terms);
+    collector c = { .m = &s->terms };
     uint32_t pos = 0;
     ps_analyze(s->an, PS_FIELD_TITLE, text, strlen(text), &pos, on_token, &c);
     ps_rc rc = finish(s, &c, false, q);
-    ps_strmap_free(&c.m);
     if (rc == PS_OK)
         qsort(q->t, q->n, sizeof *q->t, by_value);
     return rc;
@@ -102,10 +102,10 @@ ps_rc ps_query_from_record(ps_searcher *s, const ps_record *r, size_t max_terms,
     uint32_t sig[PS_MH_MAX_K];
     const ps_mh_params *mh = &ps_index_manifest(s->ix)->mh;
     ps_shingler_begin(&sh, mh, sig);
-    collector c = { .weight = s->weight, .sh = &sh };
+    ps_strmap_clear(&s->terms);
+    collector c = { .m = &s->terms, .weight = s->weight, .sh = &sh };
     ps_analyze_record(s->an, r, on_token, &c);
     ps_rc rc = finish(s, &c, true, q);
-    ps_strmap_free(&c.m);
     if (rc != PS_OK)
         return rc;
     ps_shingler_end(&sh);

@@ -54,6 +54,7 @@ void ps_searcher_free(ps_searcher *s)
     if (!s)
         return;
     ps_analyzer_free(s->an);
+    ps_strmap_free(&s->terms);
     free(s->seg_base);
     for (size_t i = 0; s->cur && i < s->cap_cur; i++)
         ps_cursor_free(&s->cur[i]);

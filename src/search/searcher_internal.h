@@ -2,6 +2,7 @@
 #ifndef PS_SEARCH_SEARCHER_INTERNAL_H
 #define PS_SEARCH_SEARCHER_INTERNAL_H
 
+#include "common/strmap.h"
 #include "index/index_access.h"
 #include "patsift/analyze.h"
 #include "patsift/search.h"
@@ -31,6 +32,7 @@ struct ps_searcher {
     double **norm;
     double norm_k1, norm_b;
     ps_search_stats st;
+    ps_strmap terms;          /* the query being built (query.c), kept across queries */
 };
 
 /* Documents holding term, summed over the segments. */
