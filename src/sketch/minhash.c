@@ -101,6 +101,19 @@ uint32_t ps_shingler_end(ps_shingler *s)
             s->sig[i] = UINT32_MAX;
         return 0;
     }
+    uint32_t filled = 0, only = 0;
+    for (uint32_t i = 0; i < k; i++)
+        if (s->filled[i]) {
+            filled++;
+            only = i;
+        }
+    if (filled == 1) {
+        /* every probe sequence ends at the one filled bin: the same result
+         * without the ~K probes per bin (a title-only record) */
+        for (uint32_t i = 0; i < k; i++)
+            s->sig[i] = s->sig[only];
+        return s->n_shingles;
+    }
     /* optimal densification: an empty bin i takes the value of the first
      * originally filled bin on its probe sequence hash(i, 0), hash(i, 1),
      * ...; the sequence depends only on i, so two documents that are both
