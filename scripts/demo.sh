@@ -1,6 +1,6 @@
 #!/bin/bash
 # `make demo`: patsift on the bundled corpus, as far as patsift goes today
-# (read, analyse, index; search, dedup and triage come in later issues).
+# (read, analyse, index, search, near-duplicates; triage comes in a later issue).
 set -eu
 BIN=${1:-build/patsift}
 S=corpus/sample
@@ -54,7 +54,7 @@ step "12. Prior art for each pending application, with the evidence (first 2 sho
 "$BIN" search "$IDX" --doc "$S/pending.jsonl" -k 3 -f table --explain | awk '/^query / { n++ } n <= 2'
 
 step "13. Near-duplicate pairs (continuations, divisionals, copied filings), verified exactly" \
-     "patsift dedup $IDX --threshold 0.7 --exact -f table"
-"$BIN" dedup "$IDX" --threshold 0.7 --exact -f table
+     "patsift dedup $IDX --threshold 0.7 -f table"
+"$BIN" dedup "$IDX" --threshold 0.7 -f table
 rm -rf "$(dirname "$IDX")"
 printf '\nNext: triage and pre-filing checks (see README.md, "Roadmap").\n'

@@ -21,14 +21,15 @@ static void dedup_help(void)
            "claims, as 5-word shingles of analysed terms, unless the index was built\n"
            "otherwise) are at least THRESHOLD similar (Jaccard), most similar first.\n"
            "Candidates come from the LSH band tables of the index and are always\n"
-           "verified: by the estimated similarity of their full MinHash signatures\n"
-           "(standard error about 0.035 near 0.8), or with --exact by the exact\n"
-           "similarity of their shingle sets, recomputed from the stored text.\n"
+           "verified: by the exact similarity of their shingle sets, recomputed from\n"
+           "the stored text (candidates down to S - 0.1 by estimate are checked), or\n"
+           "with --estimate by the estimated similarity of their full MinHash\n"
+           "signatures alone (faster; standard error about 0.035 near 0.8, so pairs\n"
+           "near S can land on either side).\n"
            "\n"
            "options:\n"
            "      --threshold S   similarity from 0.05 to 1 (default 0.8)\n"
-           "      --exact         verify by exact Jaccard: candidates down to S - 0.1 by\n"
-           "                      estimate are checked, pairs reported at exact >= S\n"
+           "      --estimate      verify by the signatures only (the default is exact)\n"
            "      --clusters      print groups (connected components of the pairs)\n"
            "                      instead of pairs. A group is not a clique: two of its\n"
            "                      documents may be linked only through others\n"
@@ -44,7 +45,7 @@ static void dedup_help(void)
            "\n"
            "examples:\n"
            "  patsift dedup idx\n"
-           "  patsift dedup idx --threshold 0.9 --exact --format json\n"
+           "  patsift dedup idx --threshold 0.9 --format json\n"
            "  patsift dedup idx --clusters --explain-lsh\n");
 }
 
@@ -60,7 +61,8 @@ static void similar_help(void)
            "      --doc FILE      the query documents (- for standard input)\n"
            "      --id ID         an indexed document (left out of its own results)\n"
            "      --threshold S   similarity from 0.05 to 1 (default 0.8)\n"
-           "      --exact         verify by exact Jaccard from the stored text\n"
+           "      --estimate      verify by the signatures only (the default is exact\n"
+           "                      Jaccard from the stored text)\n"
            "  -f, --format FMT    table (default on a terminal), tsv (QUERY_ID ID\n"
            "                      ESTIMATE EXACT) or json\n"
            "  -h, --help          this help\n"
@@ -69,7 +71,7 @@ static void similar_help(void)
            "\n"
            "examples:\n"
            "  patsift similar idx --id US9100001B2\n"
-           "  patsift similar idx --doc draft.txt --threshold 0.5 --exact\n");
+           "  patsift similar idx --doc draft.txt --threshold 0.5\n");
 }
 
 static bool parse_threshold(const char *s, double *out)
@@ -240,13 +242,36 @@ static int parse_format(const char *cmd, const char *s, out_format *f)
     return -1;
 }
 
-enum { O_THRESHOLD = 600, O_EXACT, O_CLUSTERS, O_EXPLAIN_LSH, O_DOC, O_ID };
+enum { O_THRESHOLD = 600, O_EXACT, O_ESTIMATE, O_CLUSTERS, O_EXPLAIN_LSH, O_DOC, O_ID };
+
+/* Exact verification needs every shingled field in the stored text; and
+ * below the index's design threshold the LSH tables miss more pairs: say
+ * both. */
+static void settle(const char *cmd, const ps_index *ix, ps_dedup_opts *o, bool estimate)
+{
+    ps_index_info in;
+    ps_index_info_get(ix, &in);
+    o->exact = !estimate;
+    if (o->exact && (in.shingle_fields & (1u << PS_FIELD_DESCRIPTION)) && !in.store_description) {
+        fprintf(stderr, "patsift %s: the index shingles descriptions it did not store: verifying by "
+                        "signature estimates only\n", cmd);
+        o->exact = false;
+    }
+    uint32_t k, b, r;
+    ps_lsh_settings(ix, &k, &b, &r);
+    double p = ps_lsh_curve(o->threshold, b, r);
+    if (p < 0.95)
+        fprintf(stderr, "patsift %s: note: the index's LSH tables (%u bands of %u rows) find a pair of "
+                        "similarity %.2f with probability %.2f only; build with --lsh-threshold %.2f for more\n",
+                cmd, b, r, o->threshold, p, o->threshold);
+}
 
 int cmd_dedup(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "threshold", required_argument, NULL, O_THRESHOLD },
         { "exact", no_argument, NULL, O_EXACT },
+        { "estimate", no_argument, NULL, O_ESTIMATE },
         { "clusters", no_argument, NULL, O_CLUSTERS },
         { "explain-lsh", no_argument, NULL, O_EXPLAIN_LSH },
         { "threads", required_argument, NULL, 't' },
@@ -256,7 +281,7 @@ int cmd_dedup(int argc, char **argv)
     };
     ps_dedup_opts o = { .threshold = 0.8 };
     out_format fmt = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_TSV;
-    bool clusters = false, explain = false;
+    bool clusters = false, explain = false, estimate = false;
     unsigned long v;
     int c, r;
     optind = 1;
@@ -266,7 +291,8 @@ int cmd_dedup(int argc, char **argv)
             if (!parse_threshold(optarg, &o.threshold))
                 return cli_usage_error("dedup", "--threshold needs a similarity from 0.05 to 1, not '%s'", optarg);
             break;
-        case O_EXACT: o.exact = true; break;
+        case O_EXACT: estimate = false; break; /* the default; kept for scripts */
+        case O_ESTIMATE: estimate = true; break;
         case O_CLUSTERS: clusters = true; break;
         case O_EXPLAIN_LSH: explain = true; break;
         case 't':
@@ -287,6 +313,7 @@ int cmd_dedup(int argc, char **argv)
     ps_index *ix;
     if ((r = cli_open_index("dedup", argv[optind], &ix)) >= 0)
         return r;
+    settle("dedup", ix, &o, estimate);
     if (explain)
         explain_lsh(ix, o.threshold);
     double t0 = cli_now();
@@ -325,6 +352,7 @@ int cmd_similar(int argc, char **argv)
         { "id", required_argument, NULL, O_ID },
         { "threshold", required_argument, NULL, O_THRESHOLD },
         { "exact", no_argument, NULL, O_EXACT },
+        { "estimate", no_argument, NULL, O_ESTIMATE },
         { "format", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -332,6 +360,7 @@ int cmd_similar(int argc, char **argv)
     ps_dedup_opts o = { .threshold = 0.8 };
     out_format fmt = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_TSV;
     const char *doc = NULL, *id = NULL;
+    bool estimate = false;
     int c, r;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
@@ -342,7 +371,8 @@ int cmd_similar(int argc, char **argv)
             if (!parse_threshold(optarg, &o.threshold))
                 return cli_usage_error("similar", "--threshold needs a similarity from 0.05 to 1, not '%s'", optarg);
             break;
-        case O_EXACT: o.exact = true; break;
+        case O_EXACT: estimate = false; break; /* the default; kept for scripts */
+        case O_ESTIMATE: estimate = true; break;
         case 'f':
             if ((r = parse_format("similar", optarg, &fmt)) >= 0)
                 return r;
@@ -358,6 +388,7 @@ int cmd_similar(int argc, char **argv)
     ps_index *ix;
     if ((r = cli_open_index("similar", argv[optind], &ix)) >= 0)
         return r;
+    settle("similar", ix, &o, estimate);
     int status = EXIT_OK;
     ps_reader *rd = NULL;
     ps_record *stored = NULL;

@@ -210,11 +210,15 @@ expect 0 "dedup --help" -- "$BIN" dedup --help
 has "$T/out" "examples:" "dedup help has examples"
 expect 2 "dedup bad threshold" -- "$BIN" dedup "$T/sx" --threshold 2
 has "$T/err" "similarity from 0.05 to 1" "bad threshold explained"
-expect 0 "dedup pairs" -- "$BIN" dedup "$T/sx" --threshold 0.8 -f tsv
-awk -F'\t' 'NF != 4 || $3 < 0.8 { bad = 1 } END { exit bad }' "$T/out" && ok || no "dedup rows are ID_A ID_B ESTIMATE - with estimate >= 0.8"
+expect 0 "dedup pairs by estimate" -- "$BIN" dedup "$T/sx" --threshold 0.8 --estimate -f tsv
+awk -F'\t' 'NF != 4 || $3 < 0.8 || $4 != "-" { bad = 1 } END { exit bad }' "$T/out" && ok || no "dedup --estimate rows are ID_A ID_B ESTIMATE - with estimate >= 0.8"
+expect 0 "dedup pairs, exact by default" -- "$BIN" dedup "$T/sx" --threshold 0.8 -f tsv
+awk -F'\t' 'NF != 4 || $4 < 0.8 { bad = 1 } END { exit bad }' "$T/out" && ok || no "dedup rows are ID_A ID_B ESTIMATE EXACT with exact >= 0.8"
+expect 0 "dedup below the design threshold" -- "$BIN" dedup "$T/sx" --threshold 0.3
+has "$T/err" "find a pair of similarity 0.30 with probability" "low threshold warned about"
 has "$T/err" "candidates from the LSH tables" "dedup summary"
-expect 0 "dedup exact" -- "$BIN" dedup "$T/sx" --threshold 0.5 --exact -f tsv
-awk -F'\t' '$4 < 0.5 { bad = 1 } END { exit bad }' "$T/out" && ok || no "exact pairs below the threshold"
+expect 0 "dedup exact" -- "$BIN" dedup "$T/sx" --threshold 0.7 --exact -f tsv
+awk -F'\t' '$4 < 0.7 { bad = 1 } END { exit bad }' "$T/out" && ok || no "exact pairs below the threshold"
 expect 0 "dedup clusters" -- "$BIN" dedup "$T/sx" --threshold 0.5 --clusters -f json
 has "$T/out" '"ids":\[' "clusters as JSON"
 expect 0 "explain-lsh" -- "$BIN" dedup "$T/sx" --explain-lsh -f tsv
