@@ -183,28 +183,6 @@ static run analyse_all(const corpus *c, ps_analyzer **an, int threads, int chunk
     return res;
 }
 
-static int parse_threads(const char *s, int *out, int max)
-{
-    int n = 0;
-    const char *p = s;
-    while (*p) {
-        char buf[16];
-        size_t k = strcspn(p, ",");
-        if (k == 0 || k >= sizeof buf || n == max)
-            return -1;
-        memcpy(buf, p, k);
-        buf[k] = '\0';
-        unsigned long v;
-        if (bench_parse_uint(buf, MAX_THREADS, &v) != 0)
-            return -1;
-        out[n++] = (int)v;
-        p += k;
-        if (*p == ',')
-            p++;
-    }
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     int thread_list[32], n_threads = 2;
@@ -233,7 +211,7 @@ int main(int argc, char **argv)
             free(inputs);
             return 0;
         } else if (i + 1 < argc && strcmp(a, "--threads") == 0) {
-            n_threads = parse_threads(argv[++i], thread_list, 32);
+            n_threads = bench_parse_threads(argv[++i], thread_list, 32, MAX_THREADS);
             if (n_threads <= 0) {
                 fprintf(stderr, "bench_analyze: --threads needs a list like 1,2 (each 1..%d)\n", MAX_THREADS);
                 free(inputs);

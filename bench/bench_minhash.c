@@ -157,28 +157,6 @@ static int read_batch(ps_reader *r, batch *b, size_t max, uint64_t *left, uint32
     return b->n > 0;
 }
 
-static int parse_threads(const char *s, int *out, int max)
-{
-    int n = 0;
-    const char *p = s;
-    while (*p) {
-        char buf[16];
-        size_t k = strcspn(p, ",");
-        if (k == 0 || k >= sizeof buf || n == max)
-            return -1;
-        memcpy(buf, p, k);
-        buf[k] = '\0';
-        unsigned long v;
-        if (bench_parse_uint(buf, MAX_THREADS, &v) != 0)
-            return -1;
-        out[n++] = (int)v;
-        p += k;
-        if (*p == ',')
-            p++;
-    }
-    return n;
-}
-
 static int parse_fields(const char *s, uint32_t *out)
 {
     uint32_t m = 0;
@@ -1608,7 +1586,7 @@ int main(int argc, char **argv)
             o.oracle = false;
             quality_only = true;
         } else if (strcmp(a, "--threads") == 0) {
-            if (!has || (o.n_threads = parse_threads(argv[++i], o.thread_list, 32)) <= 0) {
+            if (!has || (o.n_threads = bench_parse_threads(argv[++i], o.thread_list, 32, MAX_THREADS)) <= 0) {
                 fprintf(stderr, "bench_minhash: --threads needs a list like 1,2 (each 1..%d)\n", MAX_THREADS);
                 status = 2;
             }

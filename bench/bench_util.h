@@ -91,6 +91,30 @@ static inline int bench_parse_uint(const char *s, unsigned long max, unsigned lo
     return 0;
 }
 
+/* A comma-separated list of thread counts ("1,2"), each 1..max_threads,
+ * at most max of them, into out; their number, or -1 if malformed. */
+static inline int bench_parse_threads(const char *s, int *out, int max, unsigned long max_threads)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p) {
+        char buf[16];
+        size_t k = strcspn(p, ",");
+        if (k == 0 || k >= sizeof buf || n == max)
+            return -1;
+        memcpy(buf, p, k);
+        buf[k] = '\0';
+        unsigned long v;
+        if (bench_parse_uint(buf, max_threads, &v) != 0)
+            return -1;
+        out[n++] = (int)v;
+        p += k;
+        if (*p == ',')
+            p++;
+    }
+    return n;
+}
+
 /* The last path component of p (no copy). */
 static inline const char *bench_basename(const char *p)
 {
