@@ -22,7 +22,9 @@
 # BENCH_REPEAT (default 5), BENCH_REPEAT_BIG (generated corpus, default 3),
 # BENCH_GEN_DOCS (default 200000), BENCH_SCALE=1m (generated corpus of
 # 1,000,000 documents; report named ...-1m.md; the peers also run on
-# 1,000,000 documents), BENCH_ONLY (some of parse,analyze,rss,index,peers),
+# 1,000,000 documents), BENCH_ONLY (some of parse,analyze,rss,index,peers,
+# and minhash: not in the default set, MinHash quality and cost in a report
+# of its own),
 # BENCH_INDEX_BUDGET (default 256M), BENCH_GLIBC_BUILD (default
 # BUILD_DIR/glibc), BENCH_PEER_DOCS (generated corpus sizes for the peers,
 # default 10000,100000; 10000,100000,1000000 at BENCH_SCALE=1m),
@@ -77,8 +79,8 @@ esac
 ONLY=${BENCH_ONLY:-parse,analyze,rss,index,peers}
 for part in ${ONLY//,/ }; do
     case "$part" in
-        parse|analyze|rss|index|peers) ;;
-        *) echo "bench: BENCH_ONLY takes parse, analyze, rss, index, peers (comma-separated), not '$part'" >&2; exit 2 ;;
+        parse|analyze|rss|index|peers|minhash) ;;
+        *) echo "bench: BENCH_ONLY takes parse, analyze, rss, index, peers, minhash (comma-separated), not '$part'" >&2; exit 2 ;;
     esac
 done
 PEER_QUERIES=${BENCH_PEER_QUERIES:-200}
@@ -579,6 +581,18 @@ smoke() {
         note "/usr/bin/time, $CLI or $GEN missing: peers smoke skipped"
     fi
 
+    # MinHash quality and cost (its own report): tiny inputs, shape only
+    if [ -x "$BUILD/bench/bench_minhash" ] && [ "$have_data" = 1 ] && [ -x /usr/bin/time ]; then
+        if run "minhash_bench.py --smoke" "$TMP/minhash.out" python3 "$ROOT/bench/minhash_bench.py" \
+            "$BUILD" "$DATA" "$TMP/minhash.md" --smoke && grep -q '^#' "$TMP/minhash.md"; then
+            pass "minhash_bench.py --smoke" "$(wc -l <"$TMP/minhash.md") report lines"
+        else
+            fail "minhash_bench.py --smoke" "failed or wrote no report"
+        fi
+    else
+        note "bench_minhash, the real data or /usr/bin/time missing: MinHash smoke skipped"
+    fi
+
     # the report writer works on what we have
     finish_meta
     if $REPORT markdown "$META" "$RESULTS" "$RSS" "$TMP/report.md" 2>"$TMP/err" &&
@@ -688,6 +702,19 @@ full() {
         say "--- patsift against Lucene, Xapian, SQLite FTS5"
         [ -n "$G" ] && rm -f "$G"  # the peers generate their own corpora
         peers_all
+    fi
+
+    if want minhash; then
+        # its own report: a separate part, not in the default set (about 6
+        # minutes here, 14 at BENCH_SCALE=1m)
+        say "--- MinHash near-duplicates (bench/minhash_bench.py)"
+        local mh=$ROOT/bench/results/$(date +%F)-$(hostname)-minhash.md
+        [ "$SCALE" = default ] || mh=$ROOT/bench/results/$(date +%F)-$(hostname)-minhash-$SCALE.md
+        if BENCH_SCALE=$SCALE python3 "$ROOT/bench/minhash_bench.py" "$BUILD" "$DATA" "$mh"; then
+            say "MinHash report written to $mh"
+        else
+            fail "minhash_bench.py" "failed"
+        fi
     fi
 
     finish_meta
