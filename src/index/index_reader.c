@@ -187,7 +187,6 @@ static ps_rc check_postings(const ps_segment *s, char *err, size_t errlen)
 static ps_rc check_minhash(const ps_index *ix, const ps_segment *s, char *err, size_t errlen)
 {
     const ps_mh_params *p = &s->mh;
-    uint32_t rows[PS_MH_MAX_K];
     uint8_t *seen = malloc(s->n_docs ? s->n_docs : 1);
     if (!seen)
         return PS_ENOMEM;
@@ -205,10 +204,7 @@ static ps_rc check_minhash(const ps_index *ix, const ps_segment *s, char *err, s
             }
             seen[doc] = 1;
             prev = cur;
-            const uint8_t *le = ps_segment_sig(s, doc) + (size_t)b * p->rows * 4;
-            for (uint32_t r = 0; r < p->rows; r++)
-                rows[r] = ps_le32(le + 4 * r);
-            if (ps_lsh_key(rows, 0, p->rows) != key)
+            if (ps_lsh_key_le(ps_segment_sig(s, doc), b, p->rows) != key)
                 rc = PS_ECORRUPT;
         }
     }

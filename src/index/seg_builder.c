@@ -400,12 +400,7 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
         w->oom = 1;
         return;
     }
-    for (uint32_t i = 0; i < w->sh.p.k; i++) {
-        le[4 * i] = (uint8_t)sig[i];
-        le[4 * i + 1] = (uint8_t)(sig[i] >> 8);
-        le[4 * i + 2] = (uint8_t)(sig[i] >> 16);
-        le[4 * i + 3] = (uint8_t)(sig[i] >> 24);
-    }
+    ps_mh_to_le(sig, w->sh.p.k, le);
     d->sig = le;
     w->seg_bytes += (size_t)w->sh.p.k * 4;
     memcpy(d->len, w->len, sizeof d->len);

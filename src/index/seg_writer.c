@@ -347,15 +347,9 @@ static ps_rc write_minhash(const ps_seg_source *src, out_file *f)
     for (uint32_t b = 0; b < p->bands; b++) {
         uint64_t *band = e + (size_t)b * with_text;
         size_t m = 0;
-        uint32_t sig[PS_MH_MAX_K];
-        for (uint32_t i = 0; i < n; i++) {
-            if (!src->docs[i].n_shingles)
-                continue;
-            const uint8_t *le = src->docs[i].sig + (size_t)b * p->rows * 4;
-            for (uint32_t r = 0; r < p->rows; r++)
-                sig[r] = ps_le32(le + 4 * r);
-            band[m++] = (uint64_t)ps_lsh_key(sig, 0, p->rows) << 32 | i;
-        }
+        for (uint32_t i = 0; i < n; i++)
+            if (src->docs[i].n_shingles)
+                band[m++] = (uint64_t)ps_lsh_key_le(src->docs[i].sig, b, p->rows) << 32 | i;
         sort_band(band, tmp + (size_t)omp_get_thread_num() * with_text, m);
     }
     for (size_t i = 0; i < (size_t)with_text * p->bands; i++) {

@@ -25,16 +25,6 @@ void ps_lsh_settings(const ps_index *ix, uint32_t *k, uint32_t *bands, uint32_t 
 
 double ps_lsh_curve(double s, uint32_t bands, uint32_t rows) { return ps_lsh_probability(s, bands, rows); }
 
-/* Estimated Jaccard of two stored (little-endian) signatures: equal words
- * are equal whatever the byte order. */
-static double estimate_le(const uint8_t *a, const uint8_t *b, uint32_t k)
-{
-    uint32_t same = 0;
-    for (uint32_t i = 0; i < k; i++)
-        same += memcmp(a + 4 * i, b + 4 * i, 4) == 0;
-    return (double)same / (double)k;
-}
-
 /* A document by its place in the index: segment base + doc. */
 typedef struct place {
     uint32_t seg, doc;
@@ -292,7 +282,7 @@ ps_rc ps_dedup(const ps_index *ix, const ps_dedup_opts *o, ps_dup_pair **pairs, 
             const ps_segment *ga = ps_index_segment(ix, a.seg), *gb = ps_index_segment(ix, b.seg);
             ps_dup_pair *q = &out[i];
             *q = (ps_dup_pair){ a.seg, a.doc, b.seg, b.doc, all.v[i] >> 32, all.v[i] & 0xFFFFFFFFu,
-                                estimate_le(ps_segment_sig(ga, a.doc), ps_segment_sig(gb, b.doc), p->k), -2 };
+                                ps_jaccard_estimate_le(ps_segment_sig(ga, a.doc), ps_segment_sig(gb, b.doc), p->k), -2 };
             if (q->estimate < floor)
                 continue;
             q->exact = -1;
@@ -391,9 +381,7 @@ ps_rc ps_similar(const ps_index *ix, const ps_record *r, const ps_dedup_opts *o,
     uint32_t shingles = ps_shingler_end(&c.sh);
     if (c.set)
         ps_shingle_set_end(&qs);
-    for (uint32_t i = 0; i < p->k; i++)
-        for (int b = 0; b < 4; b++)
-            le[4 * i + b] = (uint8_t)(sig[i] >> (8 * b));
+    ps_mh_to_le(sig, p->k, le);
     ps_dup_pair *out = NULL;
     size_t n_out = 0, cap = 0;
     ps_rc rc = qs.oom ? PS_ENOMEM : PS_OK;
@@ -415,7 +403,7 @@ ps_rc ps_similar(const ps_index *ix, const ps_record *r, const ps_dedup_opts *o,
                 seen[d] = 1;
                 if (exclude_id && strcmp(ps_segment_doc_id(seg, d), exclude_id) == 0)
                     continue;
-                double est = estimate_le(le, ps_segment_sig(seg, d), p->k);
+                double est = ps_jaccard_estimate_le(le, ps_segment_sig(seg, d), p->k);
                 if (est < floor)
                     continue;
                 double exact = -1;

@@ -113,9 +113,7 @@ ps_rc ps_query_from_record(ps_searcher *s, const ps_record *r, size_t max_terms,
         ps_query_free(q);
         return PS_ENOMEM;
     }
-    for (uint32_t i = 0; i < mh->k; i++)
-        for (int b = 0; b < 4; b++)
-            q->sig[4 * i + b] = (uint8_t)(sig[i] >> (8 * b));
+    ps_mh_to_le(sig, mh->k, q->sig);
     qsort(q->t, q->n, sizeof *q->t, by_value);
     size_t keep = max_terms ? max_terms : PS_DEFAULT_QUERY_TERMS;
     while (q->n > keep)

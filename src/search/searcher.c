@@ -177,13 +177,9 @@ ps_rc ps_search(ps_searcher *s, const ps_query *q, const ps_search_opts *o, cons
         h->undated = (o->before || o->after) && ps_doc_day(seg, h->doc) == PS_DATE_UNKNOWN;
         h->jaccard = -1;
         h->hybrid = 0;
-        if (q->sig) {
-            const uint8_t *d = ps_segment_sig(seg, h->doc);
-            uint32_t same = 0;
-            for (uint32_t v = 0; v < mk; v++)
-                same += memcmp(q->sig + 4 * v, d + 4 * v, 4) == 0;
-            h->jaccard = ps_segment_shingles(seg, h->doc) ? (double)same / mk : 0;
-        }
+        if (q->sig)
+            h->jaccard = ps_segment_shingles(seg, h->doc) ? ps_jaccard_estimate_le(q->sig, ps_segment_sig(seg, h->doc), mk)
+                                                          : 0;
     }
     if (hybrid && s->n_heap) {
         double best = s->heap[0].score > 0 ? s->heap[0].score : 1;

@@ -223,6 +223,21 @@ double ps_jaccard_estimate(const uint32_t *a, const uint32_t *b, uint32_t k)
     return (double)same / (double)k;
 }
 
+void ps_mh_to_le(const uint32_t *sig, uint32_t k, uint8_t *out)
+{
+    for (uint32_t i = 0; i < k; i++)
+        for (int b = 0; b < 4; b++)
+            out[4 * i + b] = (uint8_t)(sig[i] >> (8 * b));
+}
+
+double ps_jaccard_estimate_le(const uint8_t *a, const uint8_t *b, uint32_t k)
+{
+    uint32_t same = 0;
+    for (uint32_t i = 0; i < k; i++)
+        same += memcmp(a + 4 * i, b + 4 * i, 4) == 0;
+    return (double)same / (double)k;
+}
+
 void ps_minhash_classic(const uint64_t *set, size_t n, uint32_t k, uint32_t *sig)
 {
     for (uint32_t i = 0; i < k; i++) {
@@ -240,6 +255,16 @@ void ps_minhash_classic(const uint64_t *set, size_t n, uint32_t k, uint32_t *sig
 uint32_t ps_lsh_key(const uint32_t *sig, uint32_t band, uint32_t rows)
 {
     return (uint32_t)XXH3_64bits(sig + (size_t)band * rows, rows * sizeof *sig);
+}
+
+uint32_t ps_lsh_key_le(const uint8_t *sig, uint32_t band, uint32_t rows)
+{
+    uint32_t v[PS_MH_MAX_K];
+    const uint8_t *p = sig + (size_t)band * rows * 4;
+    for (uint32_t r = 0; r < rows; r++)
+        v[r] = (uint32_t)p[4 * r] | (uint32_t)p[4 * r + 1] << 8 | (uint32_t)p[4 * r + 2] << 16 |
+               (uint32_t)p[4 * r + 3] << 24;
+    return ps_lsh_key(v, 0, rows);
 }
 
 double ps_lsh_probability(double s, uint32_t bands, uint32_t rows)

@@ -106,12 +106,21 @@ double ps_jaccard_exact(const uint64_t *a, size_t na, const uint64_t *b, size_t 
 /* Estimated Jaccard: the share of equal values of two k-value signatures. */
 double ps_jaccard_estimate(const uint32_t *a, const uint32_t *b, uint32_t k);
 
+/* Signatures as the index stores them: k uint32 values, little-endian. */
+void ps_mh_to_le(const uint32_t *sig, uint32_t k, uint8_t *out);
+/* The estimate for two stored signatures (equal words are equal whatever
+ * the byte order). */
+double ps_jaccard_estimate_le(const uint8_t *a, const uint8_t *b, uint32_t k);
+
 /* The oracle: classic MinHash, value i = least low half of
  * XXH3(shingle hash, seed PS_MH_SEED + i) over the set. */
 void ps_minhash_classic(const uint64_t *set, size_t n, uint32_t k, uint32_t *sig);
 
 /* The key of band j (rows values from j * rows). */
 uint32_t ps_lsh_key(const uint32_t *sig, uint32_t band, uint32_t rows);
+
+/* The same key from a stored (little-endian) signature. */
+uint32_t ps_lsh_key_le(const uint8_t *sig, uint32_t band, uint32_t rows);
 
 /* P(s) = 1 - (1 - s^r)^b. */
 double ps_lsh_probability(double s, uint32_t bands, uint32_t rows);
