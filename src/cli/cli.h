@@ -56,6 +56,14 @@ bool cli_analysis_option(int c, const char *arg, ps_analyzer_opts *ao);
 struct ps_index;
 int cli_open_index(const char *cmd, const char *dir, struct ps_index **ix);
 
+/* The result formats of search, dedup and similar (--format). */
+typedef enum { FMT_TABLE, FMT_JSON, FMT_TSV } out_format;
+/* table on a terminal, tsv otherwise. */
+out_format cli_default_format(void);
+/* Parses FMT of "--format FMT"; -1 when valid, else the usage error's exit
+ * code (the message printed for cmd). */
+int cli_parse_format(const char *cmd, const char *s, out_format *f);
+
 /* Parses "512M", "2G", "100000K" or plain bytes. */
 bool cli_parse_size(const char *s, size_t *out);
 

@@ -144,3 +144,18 @@ int cli_open_index(const char *cmd, const char *dir, ps_index **ix)
     fprintf(stderr, "patsift %s: %s\n", cmd, err);
     return rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 }
+
+out_format cli_default_format(void) { return isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_TSV; }
+
+int cli_parse_format(const char *cmd, const char *s, out_format *f)
+{
+    if (strcmp(s, "table") == 0)
+        *f = FMT_TABLE;
+    else if (strcmp(s, "json") == 0)
+        *f = FMT_JSON;
+    else if (strcmp(s, "tsv") == 0)
+        *f = FMT_TSV;
+    else
+        return cli_usage_error(cmd, "--format takes table, json or tsv, not '%s'", s);
+    return -1;
+}

@@ -11,8 +11,6 @@
 #include "patsift/dedup.h"
 #include "patsift/index.h"
 
-typedef enum { FMT_TABLE, FMT_JSON, FMT_TSV } out_format;
-
 static void dedup_help(void)
 {
     printf("usage: patsift dedup INDEX_DIR [options]\n"
@@ -229,19 +227,6 @@ static int print_clusters(const ps_index *ix, out_format fmt, const ps_dup_pair 
     return EXIT_OK;
 }
 
-static int parse_format(const char *cmd, const char *s, out_format *f)
-{
-    if (strcmp(s, "table") == 0)
-        *f = FMT_TABLE;
-    else if (strcmp(s, "json") == 0)
-        *f = FMT_JSON;
-    else if (strcmp(s, "tsv") == 0)
-        *f = FMT_TSV;
-    else
-        return cli_usage_error(cmd, "--format takes table, json or tsv, not '%s'", s);
-    return -1;
-}
-
 enum { O_THRESHOLD = 600, O_EXACT, O_ESTIMATE, O_CLUSTERS, O_EXPLAIN_LSH, O_DOC, O_ID };
 
 /* Exact verification needs every shingled field in the stored text; and
@@ -280,7 +265,7 @@ int cmd_dedup(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     ps_dedup_opts o = { .threshold = 0.8 };
-    out_format fmt = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_TSV;
+    out_format fmt = cli_default_format();
     bool clusters = false, explain = false, estimate = false;
     unsigned long v;
     int c, r;
@@ -301,7 +286,7 @@ int cmd_dedup(int argc, char **argv)
             o.threads = (int)v;
             break;
         case 'f':
-            if ((r = parse_format("dedup", optarg, &fmt)) >= 0)
+            if ((r = cli_parse_format("dedup", optarg, &fmt)) >= 0)
                 return r;
             break;
         case 'h': dedup_help(); return EXIT_OK;
@@ -358,7 +343,7 @@ int cmd_similar(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     ps_dedup_opts o = { .threshold = 0.8 };
-    out_format fmt = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_TSV;
+    out_format fmt = cli_default_format();
     const char *doc = NULL, *id = NULL;
     bool estimate = false;
     int c, r;
@@ -374,7 +359,7 @@ int cmd_similar(int argc, char **argv)
         case O_EXACT: estimate = false; break; /* the default; kept for scripts */
         case O_ESTIMATE: estimate = true; break;
         case 'f':
-            if ((r = parse_format("similar", optarg, &fmt)) >= 0)
+            if ((r = cli_parse_format("similar", optarg, &fmt)) >= 0)
                 return r;
             break;
         case 'h': similar_help(); return EXIT_OK;

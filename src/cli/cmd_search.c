@@ -18,7 +18,6 @@ enum { MAX_CPC = 64, PASSAGES = 2, EXPLAIN_TERMS = 8 };
 /* --rerank hybrid's default share of the Jaccard estimate: see
  * bench/results (the hybrid sweep) for how it was chosen. */
 #define HYBRID_WEIGHT 0.5
-typedef enum { FMT_TABLE, FMT_JSON, FMT_TSV } out_format;
 
 static void help(void)
 {
@@ -419,7 +418,7 @@ int cmd_search(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    settings st = { .fmt = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_TSV, .width = 100 };
+    settings st = { .fmt = cli_default_format(), .width = 100 };
     const char *doc = NULL, *id = NULL, *queries = NULL, *timings = NULL;
     static const char *cpc[MAX_CPC];
     int threads = 0;
@@ -441,16 +440,12 @@ int cmd_search(int argc, char **argv)
                 return cli_usage_error("search", "--threads needs a number from 1 to 1024, not '%s'", optarg);
             threads = (int)v;
             break;
-        case 'f':
-            if (strcmp(optarg, "table") == 0)
-                st.fmt = FMT_TABLE;
-            else if (strcmp(optarg, "json") == 0)
-                st.fmt = FMT_JSON;
-            else if (strcmp(optarg, "tsv") == 0)
-                st.fmt = FMT_TSV;
-            else
-                return cli_usage_error("search", "--format takes table, json or tsv, not '%s'", optarg);
+        case 'f': {
+            int r = cli_parse_format("search", optarg, &st.fmt);
+            if (r >= 0)
+                return r;
             break;
+        }
         case O_DOC: doc = optarg; break;
         case O_ID: id = optarg; break;
         case O_QUERIES: queries = optarg; break;
