@@ -65,14 +65,20 @@
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
+/* "peer-fts5: message" on stderr. */
+static void vsay(const char *fmt, va_list ap)
+{
+    fputs("peer-fts5: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 static void die(const char *fmt, ...)
 {
     va_list ap;
-    fputs("peer-fts5: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsay(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(1);
 }
 
@@ -94,11 +100,9 @@ static void usage(void)
 static void bad_usage(const char *fmt, ...)
 {
     va_list ap;
-    fputs("peer-fts5: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsay(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     usage();
 }
 

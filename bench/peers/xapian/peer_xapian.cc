@@ -87,13 +87,18 @@ void usage() {
           stderr);
 }
 
+// "peer-xapian: message" on stderr.
+void vsay(const char *fmt, va_list ap) {
+    fputs("peer-xapian: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 [[noreturn]] void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void die_usage(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("peer-xapian: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsay(fmt, ap);
     va_end(ap);
     usage();
     exit(2);
@@ -103,9 +108,7 @@ void usage() {
 [[noreturn]] void die(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("peer-xapian: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsay(fmt, ap);
     va_end(ap);
     exit(1);
 }
