@@ -41,6 +41,8 @@ import shutil
 import statistics
 import subprocess
 import sys
+
+from benchlib import cpu_busy, r6
 import tempfile
 import time
 
@@ -74,16 +76,6 @@ def thread_list(s):
     if not v or any(t < 1 for t in v):
         raise argparse.ArgumentTypeError("bad thread list %r (e.g. 1,2)" % s)
     return v
-
-
-def cpu_busy():
-    """Busy jiffies of all CPUs (total - idle - iowait), or None."""
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return sum(v) - v[3] - v[4]
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def detect_alloc(cli):
@@ -182,10 +174,6 @@ def one_build(args, threads, out_dir, tmp):
 
 def pct(a, b):
     return 100.0 * a / b if b else None
-
-
-def r6(v):
-    return None if v is None else float("%.6g" % v)
 
 
 def main():

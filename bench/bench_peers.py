@@ -67,6 +67,8 @@ import resource
 import shutil
 import subprocess
 import sys
+
+from benchlib import cpu_busy, r6
 import time
 import zipfile
 
@@ -96,21 +98,7 @@ def note(msg):
         print("bench_peers: %s" % msg, file=sys.stderr, flush=True)
 
 
-def r6(v):
-    return None if v is None else float("%.6g" % v)
-
-
 # ------------------------------------------------------------------ running
-
-def cpu_busy():
-    """Busy jiffies of all CPUs (total - idle - iowait), or None."""
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return sum(v) - v[3] - v[4]
-    except (OSError, ValueError, IndexError):
-        return None
-
 
 def run(cmd, what, stdout=None, env=None):
     """Runs cmd under /usr/bin/time; returns wall, rss_kb, cpu_s, other_cpus,

@@ -17,24 +17,9 @@ import subprocess
 import sys
 import tempfile
 
+from benchlib import ranks_of, recall_mrr
+
 WEIGHTS = [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
-
-
-def ranks_of(results, want):
-    """results TSV -> {query: rank of want[query]}"""
-    r = {}
-    with open(results) as f:
-        for line in f:
-            q, rank, d, _ = line.rstrip("\n").split("\t")
-            if want.get(q) == d and q not in r:
-                r[q] = int(rank)
-    return r
-
-
-def measure(ranks, queries):
-    n = len(queries)
-    return (sum(1 for q in queries if ranks.get(q) == 1) / n,
-            sum(1 / ranks[q] for q in queries if q in ranks) / n)
 
 
 def search(cli, idx, doc, weight, out, extra):
@@ -88,10 +73,10 @@ def main():
     for w in WEIGHTS:
         res = os.path.join(tmp, "d%s.tsv" % w)
         search(cli, idx, dups, w, res, ["--exclude-self"])
-        d1, dm = measure(ranks_of(res, source), list(source))
+        d1, _, dm = recall_mrr(ranks_of(res, source), list(source))
         res = os.path.join(tmp, "k%s.tsv" % w)
         search(cli, kidx, claims, w, res, [])
-        k1, km = measure(ranks_of(res, self_of), list(self_of))
+        k1, _, km = recall_mrr(ranks_of(res), list(self_of))
         rows.append((w, d1, dm, k1, km))
     with open(out, "w") as f:
         f.write("# --rerank hybrid: the weight of the Jaccard estimate\n\n")

@@ -44,6 +44,8 @@ import shutil
 import statistics
 import subprocess
 import sys
+
+import benchlib
 import tempfile
 import time
 
@@ -69,12 +71,8 @@ def load():
 
 def cpu_busy():
     """Busy seconds of all CPUs since boot (/proc/stat), or None."""
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
+    j = benchlib.cpu_busy()
+    return None if j is None else j / os.sysconf("SC_CLK_TCK")
 
 
 def run(cmd, out=None, timed=False, tmp=None):

@@ -15,26 +15,23 @@ import subprocess
 import sys
 import tempfile
 
+from benchlib import ranks_of, recall_mrr
+
 TERMS = [10, 20, 40, 60, 100, 200, 1000]
 
 
 def known_item(results, timings):
-    ranks = {}
-    with open(results) as f:
-        for line in f:
-            q, r, d, _ = line.rstrip("\n").split("\t")
-            if q == d:
-                ranks[q] = int(r)
+    ranks = ranks_of(results)
     rows = [line.rstrip("\n").split("\t") for line in open(timings)]
     n = len(rows)
     lat = sorted(float(r[2]) + float(r[3]) for r in rows)
     terms = sorted(int(r[1]) for r in rows)
-    qs = [r[0] for r in rows]
+    r1, r10, mrr = recall_mrr(ranks, [r[0] for r in rows])
     return {
         "queries": n,
-        "r1": sum(1 for q in qs if ranks.get(q) == 1) / n,
-        "r10": sum(1 for q in qs if ranks.get(q, 10**9) <= 10) / n,
-        "mrr": sum(1 / ranks[q] for q in qs if q in ranks) / n,
+        "r1": r1,
+        "r10": r10,
+        "mrr": mrr,
         "p50_us": lat[n // 2],
         "terms": terms[n // 2],
     }
