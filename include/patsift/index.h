@@ -19,6 +19,7 @@
 
 #include "patsift/analyze.h"
 #include "patsift/errors.h"
+#include "patsift/reader.h"
 #include "patsift/record.h"
 
 /* Default field weights, folded into one weighted term frequency per
@@ -41,6 +42,14 @@ typedef struct ps_index_opts {
     uint32_t shingle;
     uint32_t shingle_fields;         /* bit (1 << ps_field) per field */
     double lsh_threshold;
+    /* Records added raw (ps_index_writer_add_raw) are parsed on the
+     * builder's threads. A bad one stops the build when strict (the commit
+     * or a later add returns PS_EPARSE with the reader's message); else it
+     * is passed to on_error (from the builder's thread, in input order),
+     * counted in the stats' errors, and skipped. */
+    bool strict;
+    ps_diag_fn on_error;
+    void *diag_ctx;
 } ps_index_opts;
 
 typedef struct ps_index_writer ps_index_writer;
@@ -57,6 +66,11 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
  * the older document is marked deleted at commit. */
 ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r);
 
+/* Queues a record from ps_reader_next_raw (copied): an unparsed one is
+ * parsed later on the builder's threads (see strict and on_error above).
+ * Otherwise the same as ps_index_writer_add. */
+ps_rc ps_index_writer_add_raw(ps_index_writer *w, const ps_raw_record *raw);
+
 /* Writes what is pending and publishes every new segment and deletion in
  * one atomic MANIFEST replacement. Ends the writer's work: free it next. */
 ps_rc ps_index_writer_commit(ps_index_writer *w);
@@ -67,7 +81,8 @@ ps_rc ps_index_writer_commit(ps_index_writer *w);
 ps_rc ps_index_writer_merge(ps_index_writer *w);
 
 typedef struct ps_index_write_stats {
-    uint64_t docs;           /* records added */
+    uint64_t docs;           /* records added (parsed ones only) */
+    uint64_t errors;         /* raw records that did not parse */
     uint64_t text_bytes;     /* bytes of text analysed */
     uint64_t tokens;
     uint64_t segments;       /* segments written */

@@ -1,5 +1,6 @@
 /* Usage errors, number parsing, progress line, diagnostics printing. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,14 +91,18 @@ void cli_progress_done(cli_progress *p)
         fprintf(stderr, "\r\033[K");
 }
 
+/* Thread-safe: the index writer reports from its builder thread. */
 void cli_print_diag(const char *msg, void *ctx)
 {
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&mu);
     cli_diag *d = ctx;
     if (d->shown < d->limit)
         fprintf(stderr, "%s\n", msg);
     else if (d->shown == d->limit)
         fprintf(stderr, "(further errors not shown)\n");
     d->shown++;
+    pthread_mutex_unlock(&mu);
 }
 
 bool cli_analysis_option(int c, const char *arg, ps_analyzer_opts *ao)

@@ -195,6 +195,10 @@ int cmd_index(int argc, char **argv)
 
     ro.on_error = cli_print_diag;
     ro.ctx = &diag;
+    /* JSON lines are parsed on the builder's threads: the writer reports them */
+    io.strict = ro.strict;
+    io.on_error = cli_print_diag;
+    io.diag_ctx = &diag;
     ps_reader *r;
     if (ps_reader_create(&ro, &r) != PS_OK)
         return EXIT_INTERNAL;
@@ -215,10 +219,10 @@ int cmd_index(int argc, char **argv)
     }
     cli_progress prog;
     cli_progress_start(&prog, "index");
-    const ps_record *rec;
+    ps_raw_record raw;
     uint64_t n = 0;
-    while ((rc = ps_reader_next(r, &rec)) == PS_OK) {
-        if ((rc = ps_index_writer_add(w, rec)) != PS_OK)
+    while ((rc = ps_reader_next_raw(r, &raw)) == PS_OK) {
+        if ((rc = ps_index_writer_add_raw(w, &raw)) != PS_OK)
             break;
         cli_progress_update(&prog, ++n, r);
     }
@@ -232,7 +236,8 @@ int cmd_index(int argc, char **argv)
         }
         rc = ps_index_writer_commit(w);
         if (rc != PS_OK) {
-            fprintf(stderr, "patsift index: %s\n", ps_index_writer_errmsg(w));
+            fprintf(stderr, "patsift index: %s\npatsift index: nothing written, %s is as it was\n",
+                    ps_index_writer_errmsg(w), dir);
             status = rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
         }
     } else {
@@ -255,9 +260,9 @@ int cmd_index(int argc, char **argv)
                 (double)ws.text_bytes / 1e6 / secs, (unsigned long long)ws.segments,
                 ws.segments == 1 ? "" : "s", (double)ws.bytes_written / 1e6,
                 ws.text_bytes ? 100.0 * (double)ws.bytes_written / (double)ws.text_bytes : 0.0,
-                (unsigned long long)rs.skipped, (unsigned long long)rs.errors);
+                (unsigned long long)rs.skipped, (unsigned long long)(rs.errors + ws.errors));
     }
-    if (status == EXIT_OK && rs.errors)
+    if (status == EXIT_OK && rs.errors + ws.errors)
         status = EXIT_INPUT;
     ps_index_writer_free(w);
     ps_reader_free(r);

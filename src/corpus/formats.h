@@ -17,7 +17,8 @@
 #include "patsift/reader.h"
 
 typedef struct ps_fmt_ctx {
-    ps_source *src;
+    ps_source *src;        /* NULL when parsing a raw record (ps_raw_parse) */
+    const char *name;      /* the input's name, for messages and rec.source */
     ps_record_builder *rb;
     ps_buf *err;
     uint64_t *skipped;     /* documents that are well-formed but not patents */
@@ -35,6 +36,10 @@ ps_rc ps_xml_next(ps_fmt_ctx *ctx, const ps_record **out);
 void ps_xml_free(ps_fmt_ctx *ctx);
 
 ps_rc ps_jsonl_next(ps_fmt_ctx *ctx, const ps_record **out);
+/* The next non-blank line of the input, unparsed (*line 0 at the end). */
+ps_rc ps_jsonl_next_line(ps_fmt_ctx *ctx, const char **text, size_t *len, uint64_t *line);
+/* Parses one JSON line (line number line) into ctx->rb. */
+ps_rc ps_jsonl_parse(ps_fmt_ctx *ctx, const char *text, size_t len, uint64_t line, const ps_record **out);
 void ps_jsonl_free(ps_fmt_ctx *ctx);
 
 ps_rc ps_text_next(ps_fmt_ctx *ctx, const ps_record **out);

@@ -202,22 +202,26 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
-ps_rc ps_jsonl_next(ps_fmt_ctx *ctx, const ps_record **out)
+ps_rc ps_jsonl_next_line(ps_fmt_ctx *ctx, const char **text, size_t *len, uint64_t *line)
 {
-    const char *line;
-    size_t len;
     for (;;) {
-        int r = ps_source_getline(ctx->src, &line, &len);
+        int r = ps_source_getline(ctx->src, text, len);
         if (r < 0)
             return ps_fmt_error(ctx, PS_EIO, ctx->src->line_no + 1, "read error: %s", ctx->src->errmsg);
         if (r == 0)
             return PS_END;
-        if (!blank(line, len))
+        if (!blank(*text, *len))
             break;
     }
-    jctx j = { .ctx = ctx, .line = ctx->src->line_no };
+    *line = ctx->src->line_no;
+    return PS_OK;
+}
+
+ps_rc ps_jsonl_parse(ps_fmt_ctx *ctx, const char *text, size_t len, uint64_t line, const ps_record **out)
+{
+    jctx j = { .ctx = ctx, .line = line };
     json_error_t e;
-    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
     if (!o)
         return ps_fmt_error(ctx, PS_EPARSE, j.line, "invalid JSON at column %d: %s", e.column, e.text);
     ps_rc rc;
@@ -231,10 +235,19 @@ ps_rc ps_jsonl_next(ps_fmt_ctx *ctx, const ps_record **out)
     json_decref(o);
     if (rc != PS_OK)
         return rc;
-    ctx->rb->rec.source = ctx->src->name;
+    ctx->rb->rec.source = ctx->name;
     ctx->rb->rec.source_line = j.line;
     *out = ps_record_builder_finish(ctx->rb);
     return *out ? PS_OK : ps_fmt_error(ctx, PS_ENOMEM, j.line, "out of memory");
+}
+
+ps_rc ps_jsonl_next(ps_fmt_ctx *ctx, const ps_record **out)
+{
+    const char *text;
+    size_t len;
+    uint64_t line;
+    ps_rc rc = ps_jsonl_next_line(ctx, &text, &len, &line);
+    return rc == PS_OK ? ps_jsonl_parse(ctx, text, len, line, out) : rc;
 }
 
 void ps_jsonl_free(ps_fmt_ctx *ctx)

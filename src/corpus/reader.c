@@ -61,8 +61,8 @@ ps_rc ps_fmt_error(ps_fmt_ctx *ctx, ps_rc rc, uint64_t line, const char *fmt, ..
 {
     ps_buf_reset(ctx->err);
     char head[1100];
-    int n = line ? snprintf(head, sizeof head, "%s:%llu: ", ctx->src->name, (unsigned long long)line)
-                 : snprintf(head, sizeof head, "%s: ", ctx->src->name);
+    int n = line ? snprintf(head, sizeof head, "%s:%llu: ", ctx->name, (unsigned long long)line)
+                 : snprintf(head, sizeof head, "%s: ", ctx->name);
     ps_buf_append(ctx->err, head, (size_t)n < sizeof head ? (size_t)n : sizeof head - 1);
     char msg[1024];
     va_list ap;
@@ -293,7 +293,8 @@ static ps_rc open_input(ps_reader *r)
         r->fmt = ps_format_from_name(in->path);
     if (r->fmt == PS_FORMAT_AUTO)
         r->fmt = sniff(&r->src);
-    r->ctx = (ps_fmt_ctx){ .src = &r->src, .rb = &r->rb, .err = &r->err, .skipped = &r->st.skipped };
+    r->ctx = (ps_fmt_ctx){ .src = &r->src, .name = r->src.name, .rb = &r->rb, .err = &r->err,
+                           .skipped = &r->st.skipped };
     r->open = true;
     r->st.files++;
     return PS_OK;
@@ -306,7 +307,8 @@ static void report(ps_reader *r)
         r->opts.on_error(ps_buf_cstr(&r->err), r->opts.ctx);
 }
 
-ps_rc ps_reader_next(ps_reader *r, const ps_record **out)
+/* The next record into *out, or with raw set, JSON lines unparsed into *raw. */
+static ps_rc next(ps_reader *r, const ps_record **out, ps_raw_record *raw)
 {
     *out = NULL;
     for (;;) {
@@ -326,7 +328,14 @@ ps_rc ps_reader_next(ps_reader *r, const ps_record **out)
         ps_rc rc;
         switch (r->fmt) {
         case PS_FORMAT_USPTO_XML: rc = ps_xml_next(&r->ctx, out); break;
-        case PS_FORMAT_JSONL: rc = ps_jsonl_next(&r->ctx, out); break;
+        case PS_FORMAT_JSONL:
+            if (raw) {
+                rc = ps_jsonl_next_line(&r->ctx, &raw->text, &raw->len, &raw->line);
+                raw->source = r->ctx.name;
+            } else {
+                rc = ps_jsonl_next(&r->ctx, out);
+            }
+            break;
         default: rc = ps_text_next(&r->ctx, out); break;
         }
         switch (rc) {
@@ -356,6 +365,55 @@ ps_rc ps_reader_next(ps_reader *r, const ps_record **out)
             continue;
         }
     }
+}
+
+ps_rc ps_reader_next(ps_reader *r, const ps_record **out)
+{
+    return next(r, out, NULL);
+}
+
+ps_rc ps_reader_next_raw(ps_reader *r, ps_raw_record *out)
+{
+    *out = (ps_raw_record){ 0 };
+    return next(r, &out->rec, out);
+}
+
+struct ps_raw_parser {
+    ps_record_builder rb;
+    ps_buf err;
+};
+
+ps_raw_parser *ps_raw_parser_create(void)
+{
+    ps_raw_parser *p = calloc(1, sizeof *p);
+    if (p)
+        ps_record_builder_reset(&p->rb);
+    return p;
+}
+
+void ps_raw_parser_free(ps_raw_parser *p)
+{
+    if (!p)
+        return;
+    ps_record_builder_free(&p->rb);
+    ps_buf_free(&p->err);
+    free(p);
+}
+
+ps_rc ps_raw_parse(ps_raw_parser *p, const ps_raw_record *raw, const ps_record **out)
+{
+    if (raw->rec) {
+        *out = raw->rec;
+        return PS_OK;
+    }
+    ps_fmt_ctx ctx = { .name = raw->source, .rb = &p->rb, .err = &p->err };
+    ps_buf_reset(&p->err);
+    return ps_jsonl_parse(&ctx, raw->text, raw->len, raw->line, out);
+}
+
+const char *ps_raw_parser_errmsg(const ps_raw_parser *p)
+{
+    return p->err.data ? p->err.data : "";
 }
 
 const char *ps_reader_errmsg(const ps_reader *r)

@@ -106,7 +106,7 @@ ps_rc ps_text_next(ps_fmt_ctx *ctx, const ps_record **out)
     if (!have_title)
         return ps_fmt_error(ctx, PS_EPARSE, 0, "empty text file: a patent needs at least a title line");
     char id[256];
-    id_from_name(ctx->src->name, id, sizeof id);
+    id_from_name(ctx->name, id, sizeof id);
     ps_buf_reset(&s->line);
     ps_utf8_repair(id, strlen(id), &s->line);
     rb->rec.id = ps_record_builder_str(rb, s->line.data, s->line.len);
@@ -117,7 +117,7 @@ ps_rc ps_text_next(ps_fmt_ctx *ctx, const ps_record **out)
         ps_record_builder_str(rb, s->part[SEC_DESCRIPTION].data, s->part[SEC_DESCRIPTION].len);
     if (s->part[SEC_CLAIMS].len)
         ps_record_builder_add_claims_text(rb, s->part[SEC_CLAIMS].data, s->part[SEC_CLAIMS].len);
-    rb->rec.source = ctx->src->name;
+    rb->rec.source = ctx->name;
     rb->rec.source_line = first_line;
     *out = ps_record_builder_finish(rb);
     return *out ? PS_OK : ps_fmt_error(ctx, PS_ENOMEM, first_line, "out of memory");

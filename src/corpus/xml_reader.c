@@ -406,7 +406,7 @@ static void end_root(xml_state *s)
     rb->rec.filing_date = s->filing;
     rb->rec.priority_date = s->priority;
     rb->rec.publication_date = s->publication;
-    rb->rec.source = s->ctx->src->name;
+    rb->rec.source = s->ctx->name;
     rb->rec.source_line = s->doc_line;
     s->ready = true;
 }

@@ -13,11 +13,13 @@
  * whose documents are all deleted leaves the MANIFEST.
  *
  * Reading overlaps analysis: with two threads or more, a builder thread
- * analyses and inverts one batch (on all of them, OpenMP) while the caller
- * fills the next; with one thread the caller does both in turn. Everything
- * that decides doc numbers and segment boundaries (the id map, deletions,
- * when to start a new segment) happens on the caller's thread at hand-off,
- * in batch order, so the result does not depend on timing. */
+ * parses, analyses and inverts one batch (on all of them, OpenMP) while the
+ * caller fills the next; with one thread the caller does both in turn.
+ * JSON lines come raw and are parsed on the builder's threads: parsing on
+ * the caller's thread took a fifth of the CPU time and limited 2 threads.
+ * Everything that decides doc numbers and segment boundaries (parse
+ * failures, the id map, deletions, when to start a new segment) happens
+ * batch by batch in order, so the result does not depend on timing. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,30 +47,48 @@ enum { BATCH_DOCS = 4096 };
 #define BATCH_BYTES (64u << 20)
 #define DEFAULT_BUDGET ((size_t)1 << 30)
 
+/* An added record: parsed (a clone), or a JSON line to parse. */
+typedef struct raw_line {
+    uint64_t line;
+    size_t len;
+    const char *source;        /* points after text */
+    char text[];
+} raw_line;
+
+typedef struct pending {
+    ps_record *rec;
+    raw_line *raw;
+    char *err;                 /* why raw did not parse */
+} pending;
+
 struct ps_index_writer {
     char dir[3800];
     int lock_fd;
     ps_manifest mf;            /* the committed state plus the new segments */
     uint32_t committed_segs;   /* how many of mf.segs were there before */
     ps_seg_builder *b;
-    ps_record **batch;         /* being filled by the caller */
+    int threads;
+    ps_raw_parser **parsers;   /* one per thread */
+    bool strict;
+    ps_diag_fn on_error;
+    void *diag_ctx;
+    pending *batch;            /* being filled by the caller */
     size_t n_batch;
     /* the builder thread and the batch it works on */
     pthread_t th;
     bool th_started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    ps_record **work;
+    pending *work;
     size_t n_work;
-    bool busy, stop, flush_first;
+    ps_record **recs;          /* the work's parsed records */
+    bool busy, stop;
     ps_rc async_rc;
-    uint32_t seg_index;        /* the index the in-memory segment will have */
     size_t batch_bytes;
     size_t budget;
     size_t batch_limit;        /* text bytes per batch */
     ps_index_write_stats st;
     ps_strmap ids;             /* id -> a: segment index, b: doc; stamp 1 when live */
-    uint32_t cur_docs;         /* documents of the in-memory segment, batch included */
     struct seg_del {
         uint8_t *bits;
         size_t cap;            /* bytes */
@@ -283,9 +303,19 @@ ps_rc ps_index_writer_open(const char *dir, const ps_index_opts *opts, bool appe
             rc = fail(w, PS_ENOMEM, "out of memory");
         w->batch = calloc(BATCH_DOCS, sizeof *w->batch);
         w->work = calloc(BATCH_DOCS, sizeof *w->work);
-        if (rc == PS_OK && (!w->batch || !w->work))
-            rc = fail(w, PS_ENOMEM, "out of memory");
-        w->seg_index = w->mf.n_segs;
+        w->recs = calloc(BATCH_DOCS, sizeof *w->recs);
+        w->threads = threads;
+        w->parsers = calloc((size_t)threads, sizeof *w->parsers);
+        for (int t = 0; w->parsers && t < threads; t++)
+            if (!(w->parsers[t] = ps_raw_parser_create()))
+                rc = PS_ENOMEM;
+        if (rc == PS_OK && (!w->batch || !w->work || !w->recs || !w->parsers))
+            rc = PS_ENOMEM;
+        if (rc == PS_ENOMEM)
+            fail(w, rc, "out of memory");
+        w->strict = opts->strict;
+        w->on_error = opts->on_error;
+        w->diag_ctx = opts->diag_ctx;
         /* one thread means one: reading and building take turns */
         if (rc == PS_OK && threads > 1 && start_builder(w) != 0)
             rc = fail(w, PS_ENOMEM, "cannot start the builder thread");
@@ -338,20 +368,103 @@ static ps_rc write_segment(ps_index_writer *w)
     return PS_OK;
 }
 
-/* Writes the in-memory segment when told to, then adds the handed-off
- * batch: on the builder thread, or on the caller's with one thread. */
+static size_t record_bytes(const ps_record *r)
+{
+    size_t n = strlen(r->title) + strlen(r->abstract) + strlen(r->description);
+    for (size_t i = 0; i < r->n_claims; i++)
+        n += strlen(r->claims[i].text);
+    return n;
+}
+
+static void pending_free(pending *p)
+{
+    free(p->rec);
+    free(p->raw);
+    free(p->err);
+    *p = (pending){ 0 };
+}
+
+/* Parses the work's raw lines, on all threads. */
+static void parse_work(ps_index_writer *w)
+{
+    size_t n_raw = 0;
+    for (size_t i = 0; i < w->n_work; i++)
+        n_raw += w->work[i].raw != NULL;
+    if (n_raw == 0)
+        return;
+#pragma omp parallel for schedule(dynamic, 16) num_threads(w->threads) if (n_raw > 64)
+    for (size_t i = 0; i < w->n_work; i++) {
+        pending *p = &w->work[i];
+        if (!p->raw)
+            continue;
+        ps_raw_parser *ps = w->parsers[omp_get_thread_num()];
+        ps_raw_record raw = { .text = p->raw->text, .len = p->raw->len, .source = p->raw->source,
+                              .line = p->raw->line };
+        const ps_record *r;
+        ps_rc rc = ps_raw_parse(ps, &raw, &r);
+        if (rc == PS_OK && !(p->rec = ps_record_clone(r)))
+            rc = PS_ENOMEM;
+        if (rc != PS_OK) /* err NULL: out of memory */
+            p->err = rc == PS_EPARSE ? strdup(ps_raw_parser_errmsg(ps)) : NULL;
+        free(p->raw);
+        p->raw = NULL;
+    }
+}
+
+/* True when the in-memory segment must be written before the next batch
+ * goes in. The budget covers the in-memory segment, the id map and three
+ * batches (the one analysed, the one filling, and the analysis scratch); a
+ * record's clone and scratch take about twice its text. An eighth of it is
+ * left for what no estimate sees: allocator overhead, the reader, zstd
+ * contexts (measured: peak RSS 1.13x the budget without this margin). */
+static bool over_budget(ps_index_writer *w)
+{
+    size_t ids = w->ids.n * (sizeof(ps_strmap_entry) * 2 + 24);
+    return ps_seg_builder_docs(w->b) > 0 &&
+           ps_seg_builder_memory(w->b) + ids + w->batch_limit * 6 > w->budget / 8 * 7;
+}
+
+/* Parses the handed-off batch, reports what did not parse, writes the
+ * in-memory segment if the budget says so, numbers the documents (applying
+ * replacements by id, in order) and adds them: on the builder thread, or on
+ * the caller's with one thread. */
 static ps_rc build_work(ps_index_writer *w)
 {
+    parse_work(w);
     ps_rc rc = PS_OK;
-    if (w->flush_first)
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_work && rc == PS_OK; i++) {
+        pending *p = &w->work[i];
+        if (p->rec) {
+            w->recs[n++] = p->rec;
+            continue;
+        }
+        const char *msg = p->err ? p->err : "out of memory";
+        if (!p->err || w->strict) {
+            rc = fail(w, p->err ? PS_EPARSE : PS_ENOMEM, "%s", msg);
+        } else {
+            w->st.errors++;
+            if (w->on_error)
+                w->on_error(msg, w->diag_ctx);
+        }
+    }
+    if (rc == PS_OK && over_budget(w))
         rc = write_segment(w);
+    uint32_t seg = w->mf.n_segs, doc = ps_seg_builder_docs(w->b);
+    for (size_t i = 0; i < n && rc == PS_OK; i++)
+        if (claim_id(w, w->recs[i]->id, seg, doc + (uint32_t)i) != PS_OK)
+            rc = fail(w, PS_ENOMEM, "out of memory");
     if (rc == PS_OK) {
-        rc = ps_seg_builder_add(w->b, w->work, w->n_work);
+        rc = ps_seg_builder_add(w->b, w->recs, n);
         if (rc != PS_OK)
             fail(w, rc, "%s while analysing records", ps_strerror(rc));
     }
+    for (size_t i = 0; i < n; i++) {
+        w->st.docs++;
+        w->st.text_bytes += record_bytes(w->recs[i]);
+    }
     for (size_t i = 0; i < w->n_work; i++)
-        free(w->work[i]);
+        pending_free(&w->work[i]);
     w->n_work = 0;
     size_t mem = ps_seg_builder_memory(w->b);
     if (mem > w->st.peak_mem)
@@ -410,9 +523,7 @@ static ps_rc wait_idle(ps_index_writer *w)
     return rc;
 }
 
-/* Hands the filled batch to the builder: decides whether the in-memory
- * segment is written first (memory budget), then numbers the batch's
- * documents and applies replacements by id, in order. */
+/* Hands the filled batch to the builder. */
 static ps_rc hand_off(ps_index_writer *w)
 {
     if (w->n_batch == 0)
@@ -420,31 +531,14 @@ static ps_rc hand_off(ps_index_writer *w)
     ps_rc rc = wait_idle(w);
     if (rc != PS_OK)
         return rc;
-    /* the budget covers the in-memory segment, the id map and three batches
-     * (the one analysed, the one filling, and the analysis scratch); a
-     * record's clone and scratch take about twice its text */
-    size_t ids = w->ids.n * (sizeof(ps_strmap_entry) * 2 + 24);
-    /* ... and an eighth of it is left for what no estimate sees: allocator
-     * overhead, the reader, zstd contexts (measured: peak RSS 1.13x the
-     * budget without this margin) */
-    bool flush_first = ps_seg_builder_docs(w->b) > 0 &&
-                       ps_seg_builder_memory(w->b) + ids + w->batch_limit * 6 > w->budget / 8 * 7;
-    if (flush_first) {
-        w->seg_index++;
-        w->cur_docs = 0;
-    }
-    for (size_t i = 0; i < w->n_batch; i++)
-        if (claim_id(w, w->batch[i]->id, w->seg_index, w->cur_docs++) != PS_OK)
-            return fail(w, PS_ENOMEM, "out of memory");
     if (w->th_started)
         pthread_mutex_lock(&w->mu);
-    ps_record **t = w->work;
+    pending *t = w->work;
     w->work = w->batch;
     w->n_work = w->n_batch;
     w->batch = t;
     w->n_batch = 0;
     w->batch_bytes = 0;
-    w->flush_first = flush_first;
     if (!w->th_started)
         return build_work(w);
     w->busy = true;
@@ -453,12 +547,13 @@ static ps_rc hand_off(ps_index_writer *w)
     return PS_OK;
 }
 
-static size_t record_bytes(const ps_record *r)
+static ps_rc add_pending(ps_index_writer *w, pending p, size_t bytes)
 {
-    size_t n = strlen(r->title) + strlen(r->abstract) + strlen(r->description);
-    for (size_t i = 0; i < r->n_claims; i++)
-        n += strlen(r->claims[i].text);
-    return n;
+    w->batch[w->n_batch++] = p;
+    w->batch_bytes += bytes;
+    if (w->n_batch == BATCH_DOCS || w->batch_bytes >= w->batch_limit)
+        return hand_off(w);
+    return PS_OK;
 }
 
 ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r)
@@ -470,14 +565,26 @@ ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r)
     ps_record *c = ps_record_clone(r);
     if (!c)
         return fail(w, PS_ENOMEM, "out of memory");
-    size_t bytes = record_bytes(r);
-    w->batch[w->n_batch++] = c;
-    w->batch_bytes += bytes;
-    w->st.docs++;
-    w->st.text_bytes += bytes;
-    if (w->n_batch == BATCH_DOCS || w->batch_bytes >= w->batch_limit)
-        return hand_off(w);
-    return PS_OK;
+    return add_pending(w, (pending){ .rec = c }, record_bytes(r));
+}
+
+ps_rc ps_index_writer_add_raw(ps_index_writer *w, const ps_raw_record *raw)
+{
+    if (raw->rec)
+        return ps_index_writer_add(w, raw->rec);
+    if (w->committed)
+        return fail(w, PS_EUSAGE, "the writer has committed; open a new one to add more");
+    size_t src = strlen(raw->source);
+    raw_line *l = malloc(sizeof *l + raw->len + src + 2);
+    if (!l)
+        return fail(w, PS_ENOMEM, "out of memory");
+    l->line = raw->line;
+    l->len = raw->len;
+    memcpy(l->text, raw->text, raw->len);
+    l->text[raw->len] = '\0';
+    memcpy(l->text + raw->len + 1, raw->source, src + 1);
+    l->source = l->text + raw->len + 1;
+    return add_pending(w, (pending){ .raw = l }, raw->len);
 }
 
 /* Writes the changed deletion files for generation gen and builds the new
@@ -563,11 +670,17 @@ void ps_index_writer_free(ps_index_writer *w)
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
     }
+    for (size_t i = 0; w->work && i < w->n_work; i++)
+        pending_free(&w->work[i]);
     free(w->work);
+    free(w->recs);
+    for (int t = 0; w->parsers && t < w->threads; t++)
+        ps_raw_parser_free(w->parsers[t]);
+    free(w->parsers);
     for (uint32_t i = w->committed_segs; i < w->mf.n_segs; i++)
         ps_seg_remove(w->dir, w->mf.segs[i].name);
-    for (size_t i = 0; i < w->n_batch; i++)
-        free(w->batch[i]);
+    for (size_t i = 0; w->batch && i < w->n_batch; i++)
+        pending_free(&w->batch[i]);
     free(w->batch);
     ps_seg_builder_free(w->b);
     ps_manifest_free(&w->mf);

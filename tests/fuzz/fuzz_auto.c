@@ -81,6 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n++;
     bool strict = size && (data[0] & 1);
     fz_result res = fz_read_inputs(in, n, PS_FORMAT_AUTO, strict, true);
+    if (!strict)
+        fz_check_raw(in, n, PS_FORMAT_AUTO, &res);
     fz_check_bom(in, n, PS_FORMAT_AUTO, strict, &res);
     return 0;
 }

@@ -192,13 +192,28 @@ static inline void fz_check_json_roundtrip(const ps_record *r, const char *json)
     ps_reader_free(rd);
 }
 
+static inline uint64_t fz_hash(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* What on_error was given: how many messages, and a hash of them in order. */
+typedef struct fz_errors {
+    uint64_t count, hash;
+} fz_errors;
+
 static inline void fz_on_error(const char *msg, void *ctx)
 {
     if (!msg || !*msg)
         fz_fail("on_error called with an empty message");
     if (strlen(msg) > 8192)
         fz_fail("on_error message absurdly long (%zu bytes)", strlen(msg));
-    (*(uint64_t *)ctx)++;
+    fz_errors *e = ctx;
+    e->count++;
+    e->hash = fz_hash(e->hash, msg, strlen(msg) + 1);
 }
 
 /* One input queued on a reader: a buffer, or a path when path != NULL. */
@@ -214,15 +229,8 @@ typedef struct fz_result {
     ps_rc rc;               /* PS_END when read to the end, else the error */
     ps_reader_stats st;     /* final counts (valid when rc == PS_END) */
     uint64_t hash;          /* FNV-1a over every record's ps_record_to_json */
+    fz_errors errors;       /* what on_error was given */
 } fz_result;
-
-static inline uint64_t fz_hash(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
 
 /* Reads the inputs with one reader (format given or AUTO) and checks every
  * record and the reader's bookkeeping. roundtrip: also check
@@ -231,8 +239,7 @@ static inline fz_result fz_read_inputs(const fz_input *in, size_t n_in, ps_forma
                                        bool roundtrip)
 {
     fz_result res = { .rc = PS_ENOMEM, .hash = 14695981039346656037ull };
-    uint64_t reported = 0;
-    ps_reader_opts o = { .format = format, .strict = strict, .on_error = fz_on_error, .ctx = &reported };
+    ps_reader_opts o = { .format = format, .strict = strict, .on_error = fz_on_error, .ctx = &res.errors };
     ps_reader *rd = NULL;
     if (ps_reader_create(&o, &rd) != PS_OK)
         return res;
@@ -287,9 +294,9 @@ static inline fz_result fz_read_inputs(const fz_input *in, size_t n_in, ps_forma
     if (st.records != records)
         fz_fail("stats.records = %llu but %llu records were returned", (unsigned long long)st.records,
                 (unsigned long long)records);
-    if (!strict && rc == PS_END && st.errors != reported)
+    if (!strict && rc == PS_END && st.errors != res.errors.count)
         fz_fail("stats.errors = %llu but on_error was called %llu times", (unsigned long long)st.errors,
-                (unsigned long long)reported);
+                (unsigned long long)res.errors.count);
     if (all_buffers && rc == PS_END && st.bytes != total)
         fz_fail("stats.bytes = %llu after reading %zu bytes to the end", (unsigned long long)st.bytes,
                 total);
@@ -330,13 +337,74 @@ static inline void fz_check_bom(const fz_input *in, size_t n_in, ps_format forma
                 without.hash != with_bom->hash ? " (and different records)" : "");
 }
 
+/* Reading raw (ps_reader_next_raw) and parsing with ps_raw_parse, the way
+ * the index writer does on its threads, must give the very same records
+ * and the same error messages in the same order as ps_reader_next. */
+static inline void fz_check_raw(const fz_input *in, size_t n_in, ps_format format, const fz_result *plain)
+{
+    if (plain->rc != PS_END)
+        return;
+    fz_errors errors = { 0 };
+    ps_reader_opts o = { .format = format, .on_error = fz_on_error, .ctx = &errors };
+    ps_reader *rd = NULL;
+    ps_raw_parser *p = ps_raw_parser_create();
+    if (!p || ps_reader_create(&o, &rd) != PS_OK) {
+        ps_raw_parser_free(p);
+        return;
+    }
+    for (size_t i = 0; i < n_in; i++) {
+        ps_rc rc = in[i].path ? ps_reader_add_path(rd, in[i].path)
+                              : ps_reader_add_buffer(rd, in[i].data, in[i].size, in[i].name, format);
+        if (rc != PS_OK)
+            goto out;
+    }
+    uint64_t hash = 14695981039346656037ull, records = 0;
+    ps_raw_record raw;
+    ps_rc rc;
+    while ((rc = ps_reader_next_raw(rd, &raw)) == PS_OK) {
+        if (!raw.rec && (!raw.text || !raw.source || !raw.line))
+            fz_fail("ps_reader_next_raw gave neither a record nor a whole raw line");
+        const ps_record *r;
+        ps_rc prc = ps_raw_parse(p, &raw, &r);
+        if (prc == PS_ENOMEM)
+            goto out;
+        if (prc != PS_OK) {
+            fz_on_error(ps_raw_parser_errmsg(p), &errors);
+            continue;
+        }
+        fz_check_record(r);
+        char *json = ps_record_to_json(r);
+        if (!json)
+            goto out;
+        hash = fz_hash(hash, json, strlen(json) + 1);
+        free(json);
+        records++;
+    }
+    if (rc == PS_ENOMEM)
+        goto out;
+    if (rc != PS_END)
+        fz_fail("ps_reader_next_raw ended with %s where ps_reader_next read to the end", ps_strerror(rc));
+    if (hash != plain->hash || records != plain->st.records)
+        fz_fail("raw reading and parsing gave %llu records (hash %llx), ps_reader_next %llu (hash %llx)",
+                (unsigned long long)records, (unsigned long long)hash,
+                (unsigned long long)plain->st.records, (unsigned long long)plain->hash);
+    if (errors.hash != plain->errors.hash)
+        fz_fail("raw reading and parsing gave other error messages than ps_reader_next (%llu vs %llu)",
+                (unsigned long long)errors.count, (unsigned long long)plain->errors.count);
+out:
+    ps_reader_free(rd);
+    ps_raw_parser_free(p);
+}
+
 /* The common case: data is one buffer input named name; checks the
- * records, then BOM invariance. */
+ * records, raw parsing, then BOM invariance. */
 static inline fz_result fz_read_all(const uint8_t *data, size_t size, const char *name,
                                     ps_format format, bool strict, bool roundtrip)
 {
     fz_input in = { .data = data, .size = size, .name = name };
     fz_result res = fz_read_inputs(&in, 1, format, strict, roundtrip);
+    if (!strict)
+        fz_check_raw(&in, 1, format, &res);
     fz_check_bom(&in, 1, format, strict, &res);
     return res;
 }

@@ -445,6 +445,20 @@ static char *dump_state(const char *d, size_t *n_lines)
     return all;
 }
 
+/* The messages an on_error callback was given. */
+typedef struct test_diag {
+    char *msgs[16];
+    size_t count;
+} test_diag;
+
+static void collect_diag(const char *msg, void *ctx)
+{
+    test_diag *d = ctx;
+    if (d->count < 16)
+        d->msgs[d->count] = strdup(msg);
+    d->count++;
+}
+
 /* Adds records of path to the index in d; with edit, titles become
  * "Revised <title>" for the first `limit` records. */
 static void add_file(const char *d, const char *path, bool append, int limit, bool edit)
@@ -529,6 +543,98 @@ Test(index, append_with_replacement_equals_a_fresh_build)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", fresh);
     cr_assert_eq(system(cmd), 0);
+}
+
+/* Adds every record of the buffer through ps_reader_next_raw, the way
+ * `patsift index` does (JSON lines parsed on the builder's threads). */
+static ps_rc add_raw_buffer(const char *d, const char *buf, size_t len, int threads, bool strict,
+                            test_diag *diag, char *err, size_t errlen)
+{
+    ps_index_opts o = { .threads = threads, .strict = strict, .on_error = collect_diag, .diag_ctx = diag };
+    ps_index_writer *w;
+    cr_assert_eq(ps_index_writer_open(d, &o, false, &w, err, errlen), PS_OK, "%s", err);
+    ps_reader *r;
+    ps_reader_create(NULL, &r);
+    ps_reader_add_buffer(r, buf, len, "raw.jsonl", PS_FORMAT_JSONL);
+    ps_raw_record raw;
+    ps_rc rc;
+    while ((rc = ps_reader_next_raw(r, &raw)) == PS_OK)
+        if ((rc = ps_index_writer_add_raw(w, &raw)) != PS_OK)
+            break;
+    if (rc == PS_END)
+        rc = ps_index_writer_commit(w);
+    snprintf(err, errlen, "%s", ps_index_writer_errmsg(w));
+    ps_index_writer_free(w);
+    ps_reader_free(r);
+    return rc;
+}
+
+Test(index, raw_json_lines_parsed_by_the_builder_give_the_same_index)
+{
+    /* the sample corpus with three bad lines: in the first batch, later, last */
+    FILE *f = fopen(corpus, "rb");
+    cr_assert_not_null(f);
+    char *text = malloc(4 << 20), *buf = malloc(5 << 20);
+    size_t n = fread(text, 1, (4 << 20) - 1, f), len = 0;
+    fclose(f);
+    text[n] = '\0';
+    /* after lines 3, 150 and 199 of the file; buffer line numbers count the bad ones */
+    static const char *const bad[3] = { "{\"id\": 7}", "{\"title\": \"no id\"}", "{oops" };
+    int line = 0, n_bad = 0, bad_at[3];
+    for (char *p = text, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        cr_assert_not_null(nl);
+        memcpy(buf + len, p, (size_t)(nl - p + 1));
+        len += (size_t)(nl - p + 1);
+        line++;
+        int file_line = line - n_bad;
+        if (file_line == 3 || file_line == 150 || file_line == 199) {
+            line++;
+            bad_at[n_bad] = line;
+            len += (size_t)sprintf(buf + len, "%s\n", bad[n_bad]);
+            n_bad++;
+        }
+    }
+    cr_assert_eq(n_bad, 3);
+    char raw_dir[] = "/tmp/patsift-raw-XXXXXX", err[1024];
+    cr_assert_not_null(mkdtemp(raw_dir));
+    rmdir(raw_dir);
+    test_diag diag = { 0 };
+    cr_assert_eq(add_raw_buffer(raw_dir, buf, len, 2, false, &diag, err, sizeof err), PS_OK, "%s", err);
+    cr_assert_eq(diag.count, 3, "every bad line reported once");
+    for (int i = 0; i < 3; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "raw.jsonl:%d: ", bad_at[i]);
+        cr_assert(strncmp(diag.msgs[i], want, strlen(want)) == 0, "message %d: %s (want %s...)", i, diag.msgs[i], want);
+    }
+    build(1);
+    size_t na, nb;
+    char *a = dump_state(dir, &na), *b = dump_state(raw_dir, &nb);
+    cr_assert_gt(na, 10000);
+    cr_assert(na == nb && strcmp(a, b) == 0, "raw and parsed builds differ");
+    free(a);
+    free(b);
+    ps_index *ix;
+    cr_assert_eq(ps_index_open(raw_dir, &ix, err, sizeof err), PS_OK, "%s", err);
+    ps_index_info in;
+    ps_index_info_get(ix, &in);
+    cr_assert_eq(in.docs, 200);
+    ps_index_close(ix);
+
+    /* strict: the first bad line stops the build, and nothing is written */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", raw_dir);
+    cr_assert_eq(system(cmd), 0);
+    test_diag none = { 0 };
+    cr_assert_eq(add_raw_buffer(raw_dir, buf, len, 2, true, &none, err, sizeof err), PS_EPARSE);
+    cr_assert(strstr(err, "raw.jsonl:4: ") == err, "%s", err);
+    cr_assert_eq(none.count, 0);
+    cr_assert_neq(ps_index_open(raw_dir, &ix, err, sizeof err), PS_OK, "no index after a failed build");
+    cr_assert_eq(system(cmd), 0);
+    for (size_t i = 0; i < diag.count; i++)
+        free(diag.msgs[i]);
+    free(text);
+    free(buf);
 }
 
 Test(index, duplicate_ids_in_one_build_keep_the_last)
