@@ -65,6 +65,8 @@ typedef struct worker {
     ps_arena batch;     /* occurrences' terms, unique-term lists: reset per batch */
     ps_arena seg;       /* ids, cpc codes, stored frames: live until the segment is written */
     ps_buf ser;         /* stored-text serialisation scratch */
+    void *z;            /* compression output scratch */
+    size_t z_cap;
     uint32_t len[PS_FIELD_COUNT];
     const uint32_t *weight;
     uint64_t tokens;
@@ -178,6 +180,7 @@ void ps_seg_builder_free(ps_seg_builder *b)
         free(b->w[t].occ_u);
         free(b->w[t].occ_pos);
         ps_buf_free(&b->w[t].ser);
+        free(b->w[t].z);
     }
     free(b->w);
     free(b->part);
@@ -368,21 +371,26 @@ static void doc_meta(worker *w, const ps_record *r, bool store_description, cons
         w->oom = 1;
         return;
     }
+    /* compressed into scratch, then copied: the bound is about three times
+     * what zstd needs, and the segment holds it until written */
     size_t cap = ZSTD_compressBound(s->len);
-    void *z = ps_arena_alloc(&w->seg, cap);
-    if (!z) {
-        w->oom = 1;
-        return;
+    if (cap > w->z_cap) {
+        void *z = realloc(w->z, cap);
+        if (!z) {
+            w->oom = 1;
+            return;
+        }
+        w->z = z;
+        w->z_cap = cap;
     }
-    size_t zn = cdict ? ZSTD_compress_usingCDict(w->zc, z, cap, s->data, s->len, cdict)
-                      : ZSTD_compressCCtx(w->zc, z, cap, s->data, s->len, 3);
+    size_t zn = cdict ? ZSTD_compress_usingCDict(w->zc, w->z, cap, s->data, s->len, cdict)
+                      : ZSTD_compressCCtx(w->zc, w->z, cap, s->data, s->len, 3);
     if (ZSTD_isError(zn)) {
         w->oom = 1;
         return;
     }
-    d->stored = z;
+    d->stored = seg_copy(w, w->z, zn);
     d->stored_len = zn;
-    w->seg_bytes += cap;
 }
 
 static void analyse_doc(worker *w, const ps_record *r, bool store_description, const ZSTD_CDict *cdict,
