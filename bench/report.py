@@ -461,8 +461,9 @@ def index_section(index, meta):
 
     out.append("### Peak memory and the memory budget")
     out.append("")
-    out.append("`--mem-budget` bounds the in-memory segment: when its estimate plus room for the "
-               "next batch passes the budget, the segment is written out and a new one started. "
+    out.append("`--mem-budget` bounds the whole build: when the estimate of the in-memory segment, "
+               "the id map, the batches in flight and the fixed costs would pass the budget, the "
+               "segment is written out and a new one started (bench/README.md). "
                "Peak RSS / budget is the whole process's peak against that number.")
     out.append("")
     rows = []
