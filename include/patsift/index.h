@@ -71,6 +71,11 @@ ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r);
  * Otherwise the same as ps_index_writer_add. */
 ps_rc ps_index_writer_add_raw(ps_index_writer *w, const ps_raw_record *raw);
 
+/* Parses and adds everything queued so far and waits for it: the first
+ * error, if any (PS_EPARSE for a bad raw record in strict mode). For a
+ * caller whose input failed, to learn whether an earlier record did. */
+ps_rc ps_index_writer_drain(ps_index_writer *w);
+
 /* Writes what is pending and publishes every new segment and deletion in
  * one atomic MANIFEST replacement. Ends the writer's work: free it next. */
 ps_rc ps_index_writer_commit(ps_index_writer *w);
@@ -92,7 +97,8 @@ typedef struct ps_index_write_stats {
     uint64_t dropped;        /* deleted documents a merge removed */
 } ps_index_write_stats;
 
-void ps_index_writer_stats(const ps_index_writer *w, ps_index_write_stats *out);
+/* Waits for the batch in progress, then copies the counts. */
+void ps_index_writer_stats(ps_index_writer *w, ps_index_write_stats *out);
 /* The last error message. */
 const char *ps_index_writer_errmsg(const ps_index_writer *w);
 /* Frees w; uncommitted segments are deleted. NULL is a no-op. */

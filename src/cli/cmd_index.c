@@ -105,6 +105,22 @@ static bool parse_fields(const char *s, uint32_t *out)
     return *out != 0;
 }
 
+/* The reader's messages: JSON lines read earlier are parsed later on the
+ * builder's threads, so their messages are let out first (a drain is
+ * rare: only at a bad input), which keeps every message in input order. */
+typedef struct reader_diag {
+    cli_diag *diag;
+    ps_index_writer *w;
+} reader_diag;
+
+static void print_reader_diag(const char *msg, void *ctx)
+{
+    reader_diag *d = ctx;
+    if (d->w)
+        ps_index_writer_drain(d->w);
+    cli_print_diag(msg, d->diag);
+}
+
 int cmd_index(int argc, char **argv)
 {
     enum { O_BUDGET = 256, O_STORE_DESC, O_WEIGHT, O_STRICT, O_APPEND, O_MH_K, O_SHINGLE, O_SHINGLE_FIELDS,
@@ -195,8 +211,9 @@ int cmd_index(int argc, char **argv)
     if (weight_set && !io.weight[0] && !io.weight[1] && !io.weight[2] && !io.weight[3])
         return cli_usage_error("index", "every field weight is 0: nothing would be indexed");
 
-    ro.on_error = cli_print_diag;
-    ro.ctx = &diag;
+    reader_diag rdiag = { .diag = &diag };
+    ro.on_error = print_reader_diag;
+    ro.ctx = &rdiag;
     /* JSON lines are parsed on the builder's threads: the writer reports them */
     io.strict = ro.strict;
     io.on_error = cli_print_diag;
@@ -214,6 +231,7 @@ int cmd_index(int argc, char **argv)
     char err[1024];
     ps_index_writer *w;
     ps_rc rc = ps_index_writer_open(dir, &io, append, &w, err, sizeof err);
+    rdiag.w = rc == PS_OK ? w : NULL;
     if (rc != PS_OK) {
         fprintf(stderr, "patsift index: %s\n", err);
         ps_reader_free(r);
@@ -223,9 +241,12 @@ int cmd_index(int argc, char **argv)
     cli_progress_start(&prog, "index");
     ps_raw_record raw;
     uint64_t n = 0;
+    bool writer_failed = false;
     while ((rc = ps_reader_next_raw(r, &raw)) == PS_OK) {
-        if ((rc = ps_index_writer_add_raw(w, &raw)) != PS_OK)
+        if ((rc = ps_index_writer_add_raw(w, &raw)) != PS_OK) {
+            writer_failed = true;
             break;
+        }
         cli_progress_update(&prog, ++n, r);
     }
     int status = EXIT_OK;
@@ -243,7 +264,11 @@ int cmd_index(int argc, char **argv)
             status = rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
         }
     } else {
-        const char *msg = *ps_reader_errmsg(r) ? ps_reader_errmsg(r) : ps_index_writer_errmsg(w);
+        /* a bad JSON line read before the reader's error is parsed later, on
+         * the builder's threads: in strict mode it is the first error */
+        if (!writer_failed && ro.strict && ps_index_writer_drain(w) != PS_OK)
+            writer_failed = true;
+        const char *msg = writer_failed ? ps_index_writer_errmsg(w) : ps_reader_errmsg(r);
         fprintf(stderr, "patsift index: %s\npatsift index: nothing written, %s is as it was\n", msg, dir);
         status = rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
     }

@@ -418,7 +418,7 @@ const char *ps_raw_parser_errmsg(const ps_raw_parser *p)
 
 const char *ps_reader_errmsg(const ps_reader *r)
 {
-    return r->err.data ? r->err.data : "";
+    return r->err.len ? r->err.data : ""; /* reset keeps the old bytes */
 }
 
 void ps_reader_stats_get(const ps_reader *r, ps_reader_stats *out)

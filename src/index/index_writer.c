@@ -84,7 +84,8 @@ struct ps_index_writer {
     size_t n_work;
     ps_record **recs;          /* the work's parsed records */
     bool busy, stop;
-    ps_rc async_rc;
+    ps_rc async_rc;            /* the builder's first error (under mu) */
+    ps_rc failed_rc;           /* the caller's view of it: sticky, every later call returns it */
     size_t batch_bytes;
     size_t budget;
     size_t batch_limit;        /* text bytes per batch */
@@ -113,7 +114,13 @@ static ps_rc fail(ps_index_writer *w, ps_rc rc, const char *fmt, ...)
 
 const char *ps_index_writer_errmsg(const ps_index_writer *w) { return w->err; }
 
-void ps_index_writer_stats(const ps_index_writer *w, ps_index_write_stats *out) { *out = w->st; }
+static ps_rc wait_idle(ps_index_writer *w);
+
+void ps_index_writer_stats(ps_index_writer *w, ps_index_write_stats *out)
+{
+    wait_idle(w); /* the builder updates them */
+    *out = w->st;
+}
 
 static bool listed(const ps_manifest *mf, const char *file)
 {
@@ -485,7 +492,7 @@ static ps_rc build_work(ps_index_writer *w)
         if (rc != PS_OK)
             fail(w, rc, "%s while analysing records", ps_strerror(rc));
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && rc == PS_OK; i++) {
         w->st.docs++;
         w->st.text_bytes += record_bytes(w->recs[i]);
     }
@@ -540,7 +547,7 @@ static int start_builder(ps_index_writer *w)
 static ps_rc wait_idle(ps_index_writer *w)
 {
     if (!w->th_started)
-        return PS_OK;
+        return w->async_rc;
     pthread_mutex_lock(&w->mu);
     while (w->busy)
         pthread_cond_wait(&w->cv, &w->mu);
@@ -549,14 +556,15 @@ static ps_rc wait_idle(ps_index_writer *w)
     return rc;
 }
 
-/* Hands the filled batch to the builder. */
+/* Hands the filled batch to the builder. An error (the builder's, from
+ * this batch or an earlier one) sticks: every later call returns it. */
 static ps_rc hand_off(ps_index_writer *w)
 {
     if (w->n_batch == 0)
         return PS_OK;
     ps_rc rc = wait_idle(w);
     if (rc != PS_OK)
-        return rc;
+        return w->failed_rc = rc;
     if (w->th_started)
         pthread_mutex_lock(&w->mu);
     pending *t = w->work;
@@ -565,11 +573,33 @@ static ps_rc hand_off(ps_index_writer *w)
     w->batch = t;
     w->n_batch = 0;
     w->batch_bytes = 0;
-    if (!w->th_started)
-        return build_work(w);
+    if (!w->th_started) {
+        rc = build_work(w);
+        if (rc != PS_OK)
+            w->async_rc = w->failed_rc = rc;
+        return rc;
+    }
     w->busy = true;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    return PS_OK;
+}
+
+/* fail() for the caller's thread: waits for the builder first, which may
+ * be writing its own message into w->err. */
+static ps_rc caller_fail(ps_index_writer *w, ps_rc rc, const char *msg)
+{
+    wait_idle(w);
+    return fail(w, rc, "%s", msg);
+}
+
+/* Why nothing more can be added, or PS_OK. */
+static ps_rc cannot_add(ps_index_writer *w)
+{
+    if (w->failed_rc != PS_OK)
+        return w->failed_rc;
+    if (w->committed)
+        return caller_fail(w, PS_EUSAGE, "the writer has committed; open a new one to add more");
     return PS_OK;
 }
 
@@ -584,13 +614,14 @@ static ps_rc add_pending(ps_index_writer *w, pending p, size_t bytes)
 
 ps_rc ps_index_writer_add(ps_index_writer *w, const ps_record *r)
 {
-    if (w->committed)
-        return fail(w, PS_EUSAGE, "the writer has committed; open a new one to add more");
+    ps_rc rc = cannot_add(w);
+    if (rc != PS_OK)
+        return rc;
     if (!*r->id)
-        return fail(w, PS_EUSAGE, "record without an id");
+        return caller_fail(w, PS_EUSAGE, "record without an id");
     ps_record *c = ps_record_clone(r);
     if (!c)
-        return fail(w, PS_ENOMEM, "out of memory");
+        return caller_fail(w, PS_ENOMEM, "out of memory");
     return add_pending(w, (pending){ .rec = c }, record_bytes(r));
 }
 
@@ -598,12 +629,13 @@ ps_rc ps_index_writer_add_raw(ps_index_writer *w, const ps_raw_record *raw)
 {
     if (raw->rec)
         return ps_index_writer_add(w, raw->rec);
-    if (w->committed)
-        return fail(w, PS_EUSAGE, "the writer has committed; open a new one to add more");
+    ps_rc rc = cannot_add(w);
+    if (rc != PS_OK)
+        return rc;
     size_t src = strlen(raw->source);
     raw_line *l = malloc(sizeof *l + raw->len + src + 2);
     if (!l)
-        return fail(w, PS_ENOMEM, "out of memory");
+        return caller_fail(w, PS_ENOMEM, "out of memory");
     l->line = raw->line;
     l->len = raw->len;
     memcpy(l->text, raw->text, raw->len);
@@ -611,6 +643,16 @@ ps_rc ps_index_writer_add_raw(ps_index_writer *w, const ps_raw_record *raw)
     memcpy(l->text + raw->len + 1, raw->source, src + 1);
     l->source = l->text + raw->len + 1;
     return add_pending(w, (pending){ .raw = l }, raw->len);
+}
+
+ps_rc ps_index_writer_drain(ps_index_writer *w)
+{
+    if (w->failed_rc != PS_OK)
+        return w->failed_rc;
+    ps_rc rc = hand_off(w);
+    if (rc == PS_OK && (rc = wait_idle(w)) != PS_OK)
+        w->failed_rc = rc;
+    return rc;
 }
 
 /* Writes the changed deletion files for generation gen and builds the new
@@ -648,11 +690,11 @@ static ps_rc write_deletions(ps_index_writer *w, uint64_t gen, ps_manifest *next
 
 ps_rc ps_index_writer_commit(ps_index_writer *w)
 {
+    if (w->failed_rc != PS_OK)
+        return w->failed_rc;
     if (w->committed)
-        return fail(w, PS_EUSAGE, "the writer has committed already");
-    ps_rc rc = hand_off(w);
-    if (rc == PS_OK)
-        rc = wait_idle(w);
+        return caller_fail(w, PS_EUSAGE, "the writer has committed already");
+    ps_rc rc = ps_index_writer_drain(w);
     if (rc == PS_OK)
         rc = write_segment(w);
     if (rc != PS_OK)
@@ -721,7 +763,7 @@ void ps_index_writer_free(ps_index_writer *w)
 
 ps_rc ps_index_writer_merge(ps_index_writer *w)
 {
-    if (w->committed || w->n_batch || ps_seg_builder_docs(w->b) || w->mf.n_segs != w->committed_segs)
+    if (wait_idle(w) != PS_OK || w->committed || w->n_batch || ps_seg_builder_docs(w->b) || w->mf.n_segs != w->committed_segs)
         return fail(w, PS_EUSAGE, "merge needs a writer with nothing added");
     for (uint32_t s = 0; s < w->n_del; s++)
         if (w->del[s].dirty)

@@ -155,6 +155,11 @@ void ps_seg_builder_reset(ps_seg_builder *b)
         ps_arena_free(&b->w[t].batch);
         b->w[t].seg_bytes = 0;
         b->w[t].tokens = 0;
+        if (b->w[t].z_cap > (1u << 20)) { /* one huge record's scratch: not kept */
+            free(b->w[t].z);
+            b->w[t].z = NULL;
+            b->w[t].z_cap = 0;
+        }
     }
     b->n_docs = 0;
     free(b->sorted);

@@ -546,93 +546,113 @@ Test(index, append_with_replacement_equals_a_fresh_build)
 }
 
 /* Adds every record of the buffer through ps_reader_next_raw, the way
- * `patsift index` does (JSON lines parsed on the builder's threads). */
+ * `patsift index` does (JSON lines parsed on the builder's threads), with
+ * a 64M budget (2 MB batches). Returns the first error. Unlike the CLI it
+ * goes on adding after an error: every later add and the commit must
+ * return that same error. */
 static ps_rc add_raw_buffer(const char *d, const char *buf, size_t len, int threads, bool strict,
                             test_diag *diag, char *err, size_t errlen)
 {
-    ps_index_opts o = { .threads = threads, .strict = strict, .on_error = collect_diag, .diag_ctx = diag };
+    ps_index_opts o = { .threads = threads, .strict = strict, .on_error = collect_diag, .diag_ctx = diag,
+                        .mem_budget = 64u << 20 };
     ps_index_writer *w;
     cr_assert_eq(ps_index_writer_open(d, &o, false, &w, err, errlen), PS_OK, "%s", err);
     ps_reader *r;
     ps_reader_create(NULL, &r);
     ps_reader_add_buffer(r, buf, len, "raw.jsonl", PS_FORMAT_JSONL);
     ps_raw_record raw;
-    ps_rc rc;
-    while ((rc = ps_reader_next_raw(r, &raw)) == PS_OK)
-        if ((rc = ps_index_writer_add_raw(w, &raw)) != PS_OK)
-            break;
-    if (rc == PS_END)
-        rc = ps_index_writer_commit(w);
-    snprintf(err, errlen, "%s", ps_index_writer_errmsg(w));
+    ps_rc first = PS_OK;
+    while (ps_reader_next_raw(r, &raw) == PS_OK) {
+        ps_rc rc = ps_index_writer_add_raw(w, &raw);
+        cr_assert(first == PS_OK || rc == first, "an error sticks: %s after %s", ps_strerror(rc), ps_strerror(first));
+        if (first == PS_OK && rc != PS_OK) {
+            first = rc;
+            snprintf(err, errlen, "%s", ps_index_writer_errmsg(w));
+        }
+    }
+    ps_rc rc = ps_index_writer_commit(w);
+    cr_assert(first == PS_OK || rc == first, "the commit returns the error: %s after %s", ps_strerror(rc),
+              ps_strerror(first));
+    if (first == PS_OK && rc != PS_OK) {
+        first = rc;
+        snprintf(err, errlen, "%s", ps_index_writer_errmsg(w));
+    }
     ps_index_writer_free(w);
     ps_reader_free(r);
-    return rc;
+    return first;
 }
 
 Test(index, raw_json_lines_parsed_by_the_builder_give_the_same_index)
 {
-    /* the sample corpus with three bad lines: in the first batch, later, last */
+    /* the sample corpus three times over (the later copies replace the
+     * earlier ones: the live state is the corpus once), about 2.9 MB: two
+     * batches; with three bad lines */
     FILE *f = fopen(corpus, "rb");
     cr_assert_not_null(f);
-    char *text = malloc(4 << 20), *buf = malloc(5 << 20);
+    char *text = malloc(4 << 20), *buf = malloc(13 << 20);
     size_t n = fread(text, 1, (4 << 20) - 1, f), len = 0;
     fclose(f);
     text[n] = '\0';
-    /* after lines 3, 150 and 199 of the file; buffer line numbers count the bad ones */
+    /* after lines 3, 350 and 599 of the input; buffer line numbers count the bad ones */
     static const char *const bad[3] = { "{\"id\": 7}", "{\"title\": \"no id\"}", "{oops" };
     int line = 0, n_bad = 0, bad_at[3];
-    for (char *p = text, *nl; *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-        cr_assert_not_null(nl);
-        memcpy(buf + len, p, (size_t)(nl - p + 1));
-        len += (size_t)(nl - p + 1);
-        line++;
-        int file_line = line - n_bad;
-        if (file_line == 3 || file_line == 150 || file_line == 199) {
+    for (int copy = 0; copy < 3; copy++) {
+        for (char *p = text, *nl; *p; p = nl + 1) {
+            nl = strchr(p, '\n');
+            cr_assert_not_null(nl);
+            memcpy(buf + len, p, (size_t)(nl - p + 1));
+            len += (size_t)(nl - p + 1);
             line++;
-            bad_at[n_bad] = line;
-            len += (size_t)sprintf(buf + len, "%s\n", bad[n_bad]);
-            n_bad++;
+            int input_line = line - n_bad;
+            if (input_line == 3 || input_line == 350 || input_line == 599) {
+                line++;
+                bad_at[n_bad] = line;
+                len += (size_t)sprintf(buf + len, "%s\n", bad[n_bad]);
+                n_bad++;
+            }
         }
     }
     cr_assert_eq(n_bad, 3);
-    char raw_dir[] = "/tmp/patsift-raw-XXXXXX", err[1024];
-    cr_assert_not_null(mkdtemp(raw_dir));
-    rmdir(raw_dir);
-    test_diag diag = { 0 };
-    cr_assert_eq(add_raw_buffer(raw_dir, buf, len, 2, false, &diag, err, sizeof err), PS_OK, "%s", err);
-    cr_assert_eq(diag.count, 3, "every bad line reported once");
-    for (int i = 0; i < 3; i++) {
-        char want[64];
-        snprintf(want, sizeof want, "raw.jsonl:%d: ", bad_at[i]);
-        cr_assert(strncmp(diag.msgs[i], want, strlen(want)) == 0, "message %d: %s (want %s...)", i, diag.msgs[i], want);
-    }
     build(1);
-    size_t na, nb;
-    char *a = dump_state(dir, &na), *b = dump_state(raw_dir, &nb);
+    size_t na;
+    char *a = dump_state(dir, &na);
     cr_assert_gt(na, 10000);
-    cr_assert(na == nb && strcmp(a, b) == 0, "raw and parsed builds differ");
-    free(a);
-    free(b);
-    ps_index *ix;
-    cr_assert_eq(ps_index_open(raw_dir, &ix, err, sizeof err), PS_OK, "%s", err);
-    ps_index_info in;
-    ps_index_info_get(ix, &in);
-    cr_assert_eq(in.docs, 200);
-    ps_index_close(ix);
-
-    /* strict: the first bad line stops the build, and nothing is written */
-    char cmd[128];
+    char raw_dir[] = "/tmp/patsift-raw-XXXXXX", err[1024], cmd[128];
+    cr_assert_not_null(mkdtemp(raw_dir));
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", raw_dir);
+    for (int threads = 1; threads <= 2; threads++) {
+        cr_assert_eq(system(cmd), 0);
+        test_diag diag = { 0 };
+        cr_assert_eq(add_raw_buffer(raw_dir, buf, len, threads, false, &diag, err, sizeof err), PS_OK, "%s", err);
+        cr_assert_eq(diag.count, 3, "every bad line reported once (%d threads)", threads);
+        for (int i = 0; i < 3; i++) {
+            char want[64];
+            snprintf(want, sizeof want, "raw.jsonl:%d: ", bad_at[i]);
+            cr_assert(strncmp(diag.msgs[i], want, strlen(want)) == 0, "message %d: %s (want %s...)", i,
+                      diag.msgs[i], want);
+            free(diag.msgs[i]);
+        }
+        size_t nb;
+        char *b = dump_state(raw_dir, &nb);
+        cr_assert(na == nb && strcmp(a, b) == 0, "raw and parsed builds differ (%d threads)", threads);
+        free(b);
+        ps_index *ix;
+        cr_assert_eq(ps_index_open(raw_dir, &ix, err, sizeof err), PS_OK, "%s", err);
+        ps_index_info in;
+        ps_index_info_get(ix, &in);
+        cr_assert_eq(in.docs, 200);
+        ps_index_close(ix);
+
+        /* strict: the first bad line stops the build, and nothing is written */
+        cr_assert_eq(system(cmd), 0);
+        test_diag none = { 0 };
+        cr_assert_eq(add_raw_buffer(raw_dir, buf, len, threads, true, &none, err, sizeof err), PS_EPARSE);
+        cr_assert(strstr(err, "raw.jsonl:4: ") == err, "%s", err);
+        cr_assert_eq(none.count, 0);
+        cr_assert_neq(ps_index_open(raw_dir, &ix, err, sizeof err), PS_OK, "no index after a failed build");
+    }
     cr_assert_eq(system(cmd), 0);
-    test_diag none = { 0 };
-    cr_assert_eq(add_raw_buffer(raw_dir, buf, len, 2, true, &none, err, sizeof err), PS_EPARSE);
-    cr_assert(strstr(err, "raw.jsonl:4: ") == err, "%s", err);
-    cr_assert_eq(none.count, 0);
-    cr_assert_neq(ps_index_open(raw_dir, &ix, err, sizeof err), PS_OK, "no index after a failed build");
-    cr_assert_eq(system(cmd), 0);
-    for (size_t i = 0; i < diag.count; i++)
-        free(diag.msgs[i]);
+    free(a);
     free(text);
     free(buf);
 }
