@@ -697,6 +697,8 @@ ps_rc ps_index_writer_commit(ps_index_writer *w)
     ps_rc rc = ps_index_writer_drain(w);
     if (rc == PS_OK)
         rc = write_segment(w);
+    for (uint32_t s = w->committed_segs; s < w->mf.n_segs && rc == PS_OK; s++)
+        rc = ps_seg_sync(w->dir, w->mf.segs[s].name, w->err, sizeof w->err);
     if (rc != PS_OK)
         return rc;
     ps_manifest next = { 0 };
@@ -799,6 +801,8 @@ ps_rc ps_index_writer_merge(ps_index_writer *w)
             snprintf(ms.name, sizeof ms.name, "seg-%llu-0", (unsigned long long)next.generation);
             ps_seg_written out;
             rc = ps_seg_write(&src, w->dir, ms.name, &out, w->err, sizeof w->err);
+            if (rc == PS_OK)
+                rc = ps_seg_sync(w->dir, ms.name, w->err, sizeof w->err);
             if (rc == PS_OK) {
                 memcpy(ms.checksum, out.checksum, sizeof ms.checksum);
                 ms.n_docs = out.n_docs;

@@ -1,6 +1,8 @@
 /* Segment writer: lexicon, postings with skip tables, positions, document
  * columns and stored text, in the order segment_format.h describes. */
+#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
+#include <fcntl.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,11 +393,13 @@ ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, 
             continue;
         if (rc == PS_OK) {
             out->checksum[k] = XXH64_digest(f[k].w.xxh);
-            if (ps_binwriter_finish(&f[k].w) != PS_OK || fflush(f[k].fp) != 0 || fsync(fileno(f[k].fp)) != 0) {
+            if (ps_binwriter_finish(&f[k].w) != PS_OK || fflush(f[k].fp) != 0) {
                 snprintf(err, errlen, "%s: write failed: %s", f[k].path, strerror(errno ? errno : EIO));
                 rc = PS_EIO;
             }
             out->bytes[k] = f[k].w.written + PS_FOOTER_BYTES;
+            /* start the writeback now; ps_seg_sync waits for it */
+            (void)sync_file_range(fileno(f[k].fp), 0, 0, SYNC_FILE_RANGE_WRITE);
         } else {
             ps_binwriter_abort(&f[k].w);
         }
@@ -409,4 +413,21 @@ ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, 
     else
         out->n_docs = src->n_docs;
     return rc;
+}
+
+ps_rc ps_seg_sync(const char *dir, const char *name, char *err, size_t errlen)
+{
+    for (int k = 0; k < PS_SEG_FILES; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s%s", dir, name, ps_seg_ext[k]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            snprintf(err, errlen, "%s: cannot sync to disk: %s", path, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return PS_EIO;
+        }
+        close(fd);
+    }
+    return PS_OK;
 }
