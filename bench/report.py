@@ -416,9 +416,9 @@ def index_section(index, meta):
     if rows:
         out.append("### Scaling with CPUs: one thread pinned to one CPU")
         out.append("")
-        out.append("`-t 1` is one *analysis* thread; the caller's thread reads the next batch "
-                   "meanwhile, so `-t 1` alone already uses more than one CPU. The pinned run "
-                   "(`taskset -c 0 patsift index -t 1`) shows what one core does; its ratio to "
+        out.append("With `-t 1` reading and building take turns on one thread (before 9574681 a "
+                   "reading thread parsed JSON beside it, so `-t 1` used about 1.5 CPUs). The pinned "
+                   "run (`taskset -c 0 patsift index -t 1`) shows what one core does; its ratio to "
                    "the 2-thread time is how the build scales from one core to two.")
         out.append("")
         out.append(table(["input", "1 thread on 1 CPU, s", "its CPU util", "1 thread, s",

@@ -112,7 +112,9 @@ ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIEL
     /* more partitions than threads, taken dynamically: a thread the reader
      * preempts then holds up only a small share of the inversion */
     b->n_parts = b->threads == 1 ? 1 : b->threads * 4;
-    b->part = calloc((size_t)b->n_parts, sizeof *b->part);
+    b->part = aligned_alloc(64, (size_t)b->n_parts * sizeof *b->part);
+    if (b->part)
+        memset(b->part, 0, (size_t)b->n_parts * sizeof *b->part);
     if (!b->w || !b->part) {
         free(b->w);
         b->w = NULL;

@@ -13,7 +13,8 @@
 #include "patsift/index.h"
 
 typedef struct ps_partition {
-    ps_term_entry **slot;
+    /* a cache line of its own: two threads fill neighbouring partitions */
+    _Alignas(64) ps_term_entry **slot;
     size_t mask, n;
     ps_arena arena;  /* entries and term bytes */
     size_t bytes;    /* postings + positions buffer capacity, for the budget */
