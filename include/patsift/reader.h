@@ -87,7 +87,8 @@ ps_rc ps_reader_next(ps_reader *r, const ps_record **out);
  * read). A caller with threads to spare takes records raw with
  * ps_reader_next_raw and parses them on any thread with a ps_raw_parser
  * (one per thread). Bad raw records are then the caller's to report, in
- * input order; the reader does not count them. */
+ * input order: the reader's stats count them among the records returned,
+ * not among the errors. */
 typedef struct ps_raw_record {
     const ps_record *rec;  /* parsed already (XML and text inputs), or NULL: */
     const char *text;      /* one JSON line, not NUL-terminated */
