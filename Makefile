@@ -93,8 +93,9 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(ALL_LDFLAGS) $(ALLOC_LIBS)
 
 # libFuzzer needs clang; these objects are built apart from the gcc ones.
+# Undefined behaviour stops the run, so libFuzzer saves the input.
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Iinclude -Isrc \
-               -fsanitize=fuzzer,address,undefined -fopenmp
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fopenmp
 build/fuzz/libfuzzer_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)

@@ -77,7 +77,7 @@ ps_rc ps_date_parse(const char *s, size_t len, int32_t *out);
 char *ps_date_format(int32_t d, char buf[11]);
 
 /* Days since 1970-01-01 for a valid YYYYMMDD date (negative before 1970),
- * and back. */
+ * and back (0, the unknown date, for days outside years 1-9999). */
 int32_t ps_date_to_days(int32_t d);
 int32_t ps_date_from_days(int32_t days);
 

@@ -102,9 +102,12 @@ int32_t ps_date_to_days(int32_t d)
     return era * 146097 + doe - 719468;
 }
 
-/* Howard Hinnant's civil_from_days. */
+/* Howard Hinnant's civil_from_days. Day numbers outside years 1-9999 (a
+ * damaged index can hold any int32) give 0, the unknown date. */
 int32_t ps_date_from_days(int32_t days)
 {
+    if (days < -719162 || days > 2932896) /* 0001-01-01 .. 9999-12-31 */
+        return 0;
     int z = days + 719468;
     int era = (z >= 0 ? z : z - 146096) / 146097;
     int doe = z - era * 146097;

@@ -1,5 +1,6 @@
 /* Record helpers: dates, entity names, clone. */
 #include <criterion/criterion.h>
+#include <stdint.h>
 
 #include "patsift/record.h"
 
@@ -25,6 +26,15 @@ Test(record, day_numbers)
     cr_assert_eq(ps_date_to_days(19700102), 1);
     cr_assert_eq(ps_date_to_days(19691231), -1);
     cr_assert_eq(ps_date_to_days(20000301) - ps_date_to_days(20000228), 2);
+    /* back again, over the whole range; outside it (a damaged index can
+     * hold any day number) the unknown date, never an overflow */
+    cr_assert_eq(ps_date_from_days(ps_date_to_days(10101)), 10101);
+    cr_assert_eq(ps_date_from_days(ps_date_to_days(99991231)), 99991231);
+    cr_assert_eq(ps_date_from_days(ps_date_to_days(20240229)), 20240229);
+    cr_assert_eq(ps_date_from_days(ps_date_to_days(99991231) + 1), 0);
+    cr_assert_eq(ps_date_from_days(ps_date_to_days(10101) - 1), 0);
+    cr_assert_eq(ps_date_from_days(INT32_MAX), 0);
+    cr_assert_eq(ps_date_from_days(INT32_MIN), 0);
 }
 
 Test(record, entity_names)
