@@ -351,8 +351,7 @@ static void serialize_stored(ps_buf *s, const ps_record *r, bool store_descripti
 }
 
 /* Metadata columns and the compressed stored text. */
-static void doc_meta(worker *w, const ps_record *r, bool store_description, const ZSTD_CDict *cdict,
-                     ps_seg_doc *d)
+static void doc_meta(worker *w, const ps_record *r, ps_seg_doc *d)
 {
     d->id = seg_copy(w, r->id, strlen(r->id) + 1);
     d->pub = day_or_unknown(r->publication_date);
@@ -372,6 +371,13 @@ static void doc_meta(worker *w, const ps_record *r, bool store_description, cons
         ps_buf_append(s, r->cpc.items[i], strlen(r->cpc.items[i]) + 1);
     d->cpc_len = s->len;
     d->cpc = seg_copy(w, s->data ? s->data : "", s->len);
+}
+
+/* The document's stored text, compressed with the segment's dictionary. */
+static void store_text(worker *w, const ps_record *r, bool store_description, const ZSTD_CDict *cdict,
+                       ps_seg_doc *d)
+{
+    ps_buf *s = &w->ser;
     ps_buf_reset(s);
     serialize_stored(s, r, store_description);
     if (s->oom) {
@@ -400,8 +406,10 @@ static void doc_meta(worker *w, const ps_record *r, bool store_description, cons
     d->stored_len = zn;
 }
 
+/* Analyses one document; its stored text too unless defer_store (the
+ * dictionary is being trained meanwhile). */
 static void analyse_doc(worker *w, const ps_record *r, bool store_description, const ZSTD_CDict *cdict,
-                        ps_seg_doc *d, doc_terms *out)
+                        bool defer_store, ps_seg_doc *d, doc_terms *out)
 {
     w->n_occ = 0;
     w->n_uq = 0;
@@ -423,7 +431,9 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
     for (int f = 0; f < PS_FIELD_COUNT; f++)
         wlen += (uint64_t)w->weight[f] * w->len[f];
     d->wlen = wlen > UINT32_MAX ? UINT32_MAX : (uint32_t)wlen;
-    doc_meta(w, r, store_description, cdict, d);
+    doc_meta(w, r, d);
+    if (!defer_store)
+        store_text(w, r, store_description, cdict, d);
     out->n = 0;
     out->t = ps_arena_alloc(&w->batch, w->n_uq * sizeof *out->t + 1);
     uint32_t *pos = ps_arena_alloc(&w->batch, w->n_occ * sizeof *pos + 1);
@@ -593,20 +603,33 @@ ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
         b->cap_batch = n;
     }
     uint32_t first = b->n_docs;
-    if (first == 0)
-        train_dictionary(b, recs, n);
+    /* A segment's first batch trains the stored-text dictionary on one
+     * thread while the others analyse; its stored text is compressed after
+     * that (training alone took 16% of a 0.2 s build of 6k documents). */
+    bool training = first == 0;
     int oom = 0;
 #pragma omp parallel num_threads(b->threads) reduction(| : oom)
     {
         worker *w = &b->w[omp_get_thread_num()];
         w->oom = !worker_ready(b, w);
+        if (training) {
+#pragma omp single nowait
+            train_dictionary(b, recs, n);
+        }
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < n; i++)
-            analyse_doc(w, recs[i], b->store_description, b->cdict, &b->docs[first + i], &b->batch[i]);
-        /* implicit barrier: every document is analysed before inversion */
-#pragma omp for schedule(dynamic, 1)
+            analyse_doc(w, recs[i], b->store_description, training ? NULL : b->cdict, training,
+                        &b->docs[first + i], &b->batch[i]);
+        /* implicit barrier: every document is analysed (and the dictionary
+         * trained) before inversion */
+#pragma omp for schedule(dynamic, 1) nowait
         for (int p = 0; p < b->n_parts; p++)
             invert(b, p, n, first);
+        if (training) {
+#pragma omp for schedule(dynamic, 16)
+            for (size_t i = 0; i < n; i++)
+                store_text(w, recs[i], b->store_description, b->cdict, &b->docs[first + i]);
+        }
         oom |= w->oom;
     }
     for (int p = 0; p < b->n_parts; p++)
