@@ -249,7 +249,7 @@ int cmd_index(int argc, char **argv)
         }
         cli_progress_update(&prog, ++n, r);
     }
-    int status = EXIT_OK;
+    const char *failure = NULL;
     if (rc == PS_END) {
         if (prog.on) {
             char a[32];
@@ -257,19 +257,18 @@ int cmd_index(int argc, char **argv)
                     cli_count(n, a));
             fflush(stderr);
         }
-        rc = ps_index_writer_commit(w);
-        if (rc != PS_OK) {
-            fprintf(stderr, "patsift index: %s\npatsift index: nothing written, %s is as it was\n",
-                    ps_index_writer_errmsg(w), dir);
-            status = rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
-        }
+        if ((rc = ps_index_writer_commit(w)) != PS_OK)
+            failure = ps_index_writer_errmsg(w);
     } else {
         /* a bad JSON line read before the reader's error is parsed later, on
          * the builder's threads: in strict mode it is the first error */
         if (!writer_failed && ro.strict && ps_index_writer_drain(w) != PS_OK)
             writer_failed = true;
-        const char *msg = writer_failed ? ps_index_writer_errmsg(w) : ps_reader_errmsg(r);
-        fprintf(stderr, "patsift index: %s\npatsift index: nothing written, %s is as it was\n", msg, dir);
+        failure = writer_failed ? ps_index_writer_errmsg(w) : ps_reader_errmsg(r);
+    }
+    int status = EXIT_OK;
+    if (failure) {
+        fprintf(stderr, "patsift index: %s\npatsift index: nothing written, %s is as it was\n", failure, dir);
         status = rc == PS_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
     }
     cli_progress_done(&prog);

@@ -192,6 +192,8 @@ static inline void fz_check_json_roundtrip(const ps_record *r, const char *json)
     ps_reader_free(rd);
 }
 
+#define FZ_HASH_SEED 14695981039346656037ull /* FNV-1a offset basis */
+
 static inline uint64_t fz_hash(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
@@ -232,27 +234,38 @@ typedef struct fz_result {
     fz_errors errors;       /* what on_error was given */
 } fz_result;
 
+/* Queues the inputs on rd: buffers with the given format, paths as they are. */
+static inline ps_rc fz_add_inputs(ps_reader *rd, const fz_input *in, size_t n_in, ps_format format)
+{
+    for (size_t i = 0; i < n_in; i++) {
+        ps_rc rc = in[i].path ? ps_reader_add_path(rd, in[i].path)
+                              : ps_reader_add_buffer(rd, in[i].data, in[i].size, in[i].name, format);
+        if (rc != PS_OK)
+            return rc;
+    }
+    return PS_OK;
+}
+
 /* Reads the inputs with one reader (format given or AUTO) and checks every
  * record and the reader's bookkeeping. roundtrip: also check
  * ps_record_to_json -> jsonl reader -> same JSON. */
 static inline fz_result fz_read_inputs(const fz_input *in, size_t n_in, ps_format format, bool strict,
                                        bool roundtrip)
 {
-    fz_result res = { .rc = PS_ENOMEM, .hash = 14695981039346656037ull };
+    fz_result res = { .rc = PS_ENOMEM, .hash = FZ_HASH_SEED };
     ps_reader_opts o = { .format = format, .strict = strict, .on_error = fz_on_error, .ctx = &res.errors };
     ps_reader *rd = NULL;
     if (ps_reader_create(&o, &rd) != PS_OK)
         return res;
+    ps_rc added = fz_add_inputs(rd, in, n_in, format);
+    if (added != PS_OK) {
+        ps_reader_free(rd);
+        res.rc = added;
+        return res;
+    }
     size_t total = 0;
     bool all_buffers = true;
     for (size_t i = 0; i < n_in; i++) {
-        ps_rc rc = in[i].path ? ps_reader_add_path(rd, in[i].path)
-                              : ps_reader_add_buffer(rd, in[i].data, in[i].size, in[i].name, format);
-        if (rc != PS_OK) {
-            ps_reader_free(rd);
-            res.rc = rc;
-            return res;
-        }
         total += in[i].size;
         all_buffers &= in[i].path == NULL;
     }
@@ -352,13 +365,9 @@ static inline void fz_check_raw(const fz_input *in, size_t n_in, ps_format forma
         ps_raw_parser_free(p);
         return;
     }
-    for (size_t i = 0; i < n_in; i++) {
-        ps_rc rc = in[i].path ? ps_reader_add_path(rd, in[i].path)
-                              : ps_reader_add_buffer(rd, in[i].data, in[i].size, in[i].name, format);
-        if (rc != PS_OK)
-            goto out;
-    }
-    uint64_t hash = 14695981039346656037ull, records = 0;
+    if (fz_add_inputs(rd, in, n_in, format) != PS_OK)
+        goto out;
+    uint64_t hash = FZ_HASH_SEED, records = 0;
     ps_raw_record raw;
     ps_rc rc;
     while ((rc = ps_reader_next_raw(rd, &raw)) == PS_OK) {
