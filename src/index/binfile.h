@@ -23,7 +23,7 @@
 #include "patsift/errors.h"
 
 /* 2: MinHash signatures (.mh) and their settings in the MANIFEST */
-#define PS_FORMAT_VERSION 2u
+#define PS_FORMAT_VERSION 3u
 #define PS_HEADER_BYTES 8u
 #define PS_FOOTER_BYTES 12u
 

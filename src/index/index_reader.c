@@ -123,7 +123,7 @@ ps_rc ps_index_get(const ps_index *ix, const char *id, ps_record **out)
  * are right, and positions parse and stay within the term's range. */
 static ps_rc check_postings(const ps_segment *s, char *err, size_t errlen)
 {
-    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], counts[PS_BLOCK_SIZE];
     const char *prev = NULL;
     uint32_t prev_len = 0;
     for (uint64_t t = 0; t < s->n_terms; t++) {
@@ -146,10 +146,10 @@ static ps_rc check_postings(const ps_segment *s, char *err, size_t errlen)
         int n;
         uint32_t max_wtf, min_len, pos_off;
         ps_pos_cursor pc;
-        while ((n = ps_seg_postings_next(&it, docs, tfs, &max_wtf, &min_len, &pos_off)) > 0) {
+        while ((n = ps_seg_postings_next(&it, docs, tfs, counts, &max_wtf, &min_len, &pos_off)) > 0) {
             uint32_t mw = 0, ml = UINT32_MAX;
             if (pos_off != (uint32_t)(pos - it.pos) ||
-                ps_pos_block_start(&pc, pos, it.pos_end, (uint32_t)n) != 0) {
+                ps_pos_block_start(&pc, pos, it.pos_end, (uint32_t)n, counts) != 0) {
                 snprintf(err, errlen, "%s.pos: corrupt: positions of term %llu", s->name, (unsigned long long)t);
                 return PS_ECORRUPT;
             }

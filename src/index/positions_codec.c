@@ -1,28 +1,17 @@
-/* Bit-packed positions, with bounds checks before every unpack. */
-#include <string.h>
+/* Positions as patched runs, with bounds checks before every unpack. */
 
 #include "index/positions_codec.h"
 
 static void put_run(const uint32_t *v, uint32_t n, ps_buf *out)
 {
-    uint32_t o = 0;
-    for (uint32_t i = 0; i < n; i++)
-        o |= v[i];
-    unsigned b = ps_bits_of(o);
-    char *dst = ps_buf_reserve(out, 1 + (size_t)n * 4);
-    if (!dst)
-        return;
-    dst[0] = (char)b;
-    out->len += 1 + ps_bits_pack(v, n, b, (uint8_t *)dst + 1);
+    char *dst = ps_buf_reserve(out, PS_PFOR_MAX_BYTES(n));
+    if (dst)
+        out->len += ps_pfor_encode(v, n, (uint8_t *)dst);
 }
 
 void ps_pos_block_encode(const uint32_t *counts, uint32_t n, const uint32_t *pos, ps_buf *out)
 {
-    uint32_t c[PS_BLOCK_SIZE] = { 0 }, gaps[PS_BLOCK_SIZE];
-    for (uint32_t i = 0; i < n; i++)
-        c[i] = counts[i] - 1;
-    put_run(c, n, out);
-    uint32_t g = 0;
+    uint32_t gaps[PS_BLOCK_SIZE], g = 0;
     for (uint32_t i = 0; i < n; i++) {
         for (uint32_t k = 0; k < counts[i]; k++, pos++) {
             gaps[g++] = k ? pos[0] - pos[-1] - 1 : pos[0];
@@ -36,35 +25,22 @@ void ps_pos_block_encode(const uint32_t *counts, uint32_t n, const uint32_t *pos
         put_run(gaps, g, out);
 }
 
-/* Reads a run of n values at c->p into v. */
-static int get_run(ps_pos_cursor *c, uint32_t n, uint32_t *v)
-{
-    if (c->p >= c->end)
-        return -1;
-    unsigned b = *c->p++;
-    size_t bytes = ((size_t)n * b + 7) / 8;
-    if (b > 32 || (size_t)(c->end - c->p) < bytes)
-        return -1;
-    ps_bits_unpack(c->p, n, b, v);
-    c->p += bytes;
-    return 0;
-}
-
-int ps_pos_block_start(ps_pos_cursor *c, const uint8_t *p, const uint8_t *end, uint32_t n)
+int ps_pos_block_start(ps_pos_cursor *c, const uint8_t *p, const uint8_t *end, uint32_t n,
+                       const uint32_t *counts)
 {
     c->p = p;
     c->end = end;
     c->n = n;
     c->doc = 0;
     c->chunk_n = c->chunk_i = 0;
-    if (n == 0 || n > PS_BLOCK_SIZE || get_run(c, n, c->counts) != 0)
+    if (n == 0 || n > PS_BLOCK_SIZE)
         return -1;
     c->left = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (c->counts[i] >= PS_MAX_POSITIONS)
+        if (counts[i] == 0 || counts[i] >= PS_MAX_POSITIONS)
             return -1; /* also keeps a forged count from spinning for minutes */
-        c->counts[i]++;
-        c->left += c->counts[i];
+        c->counts[i] = counts[i];
+        c->left += counts[i];
     }
     return 0;
 }
@@ -78,8 +54,10 @@ int ps_pos_next_doc(ps_pos_cursor *c, uint32_t *out, uint32_t cap, uint32_t *cou
     for (uint32_t k = 0; k < cnt; k++) {
         if (c->chunk_i == c->chunk_n) {
             uint32_t m = c->left < PS_BLOCK_SIZE ? (uint32_t)c->left : PS_BLOCK_SIZE;
-            if (m == 0 || get_run(c, m, c->chunk) != 0)
+            size_t used = m ? ps_pfor_decode(c->p, (size_t)(c->end - c->p), m, c->chunk) : 0;
+            if (!used)
                 return -1;
+            c->p += used;
             c->left -= m;
             c->chunk_n = m;
             c->chunk_i = 0;

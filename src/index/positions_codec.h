@@ -1,12 +1,10 @@
-/* Positions of one postings block, bit-packed.
+/* Positions of one postings block, in patched bit-packed runs.
  *
- * For a block of n postings with position counts c_0..c_(n-1) (each >= 1)
- * and each document's positions ascending:
- *   u8 bc, then the n values (c_i - 1) at bc bits
- *   the sum(c_i) gaps in document order, in chunks of up to 128: u8 width,
- *   then the chunk's values at that width; a document's first gap is its
- *   first position, the next ones are p_k - p_(k-1) - 1
- * every bit run padded to a byte. */
+ * For a block of n postings with position counts c_0..c_(n-1) (each >= 1,
+ * stored in the postings block) and each document's positions ascending:
+ * the sum(c_i) gaps in document order, in patched runs (bitpack.h) of up
+ * to 128; a document's first gap is its first position, the next ones are
+ * p_k - p_(k-1) - 1. */
 #ifndef PS_INDEX_POSITIONS_CODEC_H
 #define PS_INDEX_POSITIONS_CODEC_H
 
@@ -19,7 +17,8 @@
 /* No document holds more occurrences of one term than this. */
 #define PS_MAX_POSITIONS (1u << 26)
 
-/* Appends the block: counts[0..n), positions concatenated in pos. */
+/* Appends the block: positions concatenated in pos, counts[i] of them for
+ * posting i. */
 void ps_pos_block_encode(const uint32_t *counts, uint32_t n, const uint32_t *pos, ps_buf *out);
 
 /* Reads a term's positions block by block, one document at a time. */
@@ -32,9 +31,10 @@ typedef struct ps_pos_cursor {
     uint64_t left;                /* gaps of the block not yet in a chunk */
 } ps_pos_cursor;
 
-/* Starts a block of n postings at p (not past end): reads its counts.
- * Returns 0, or -1 for corrupt data. */
-int ps_pos_block_start(ps_pos_cursor *c, const uint8_t *p, const uint8_t *end, uint32_t n);
+/* Starts a block of n postings at p (not past end), with the position
+ * counts its postings block gave. Returns 0, or -1 for corrupt data. */
+int ps_pos_block_start(ps_pos_cursor *c, const uint8_t *p, const uint8_t *end, uint32_t n,
+                       const uint32_t *counts);
 
 /* The next document's positions: writes up to cap of them into out and
  * their number into *count (all are consumed either way). Returns 0, or -1

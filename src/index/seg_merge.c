@@ -109,11 +109,11 @@ static int append_term(ps_seg_merger *m, uint32_t s, uint64_t t)
     ps_seg_postings it;
     if (ps_seg_postings_init(&m->segs[s], t, &it) != PS_OK)
         return -1;
-    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], mw, ml, po;
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], counts[PS_BLOCK_SIZE], mw, ml, po;
     ps_pos_cursor pc;
     int n;
-    while ((n = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
-        if (po > (size_t)(it.pos_end - it.pos) || ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)n))
+    while ((n = ps_seg_postings_next(&it, docs, tfs, counts, &mw, &ml, &po)) > 0) {
+        if (po > (size_t)(it.pos_end - it.pos) || ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)n, counts))
             return -1;
         for (int i = 0; i < n; i++) {
             /* the block's counts are known before its positions are read */

@@ -281,7 +281,8 @@ ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *
     return PS_OK;
 }
 
-int ps_seg_postings_decode(const ps_seg_postings *it, uint32_t k, uint32_t *docs, uint32_t *tfs)
+int ps_seg_postings_decode(const ps_seg_postings *it, uint32_t k, uint32_t *docs, uint32_t *tfs,
+                           uint32_t *counts)
 {
     const uint8_t *sk = it->skip + (size_t)k * PS_SKIP_BYTES;
     uint32_t last = ps_le32(sk), data_off = ps_le32(sk + 12);
@@ -290,13 +291,14 @@ int ps_seg_postings_decode(const ps_seg_postings *it, uint32_t k, uint32_t *docs
     if (data_off > (size_t)(it->end - it->data))
         return -1;
     size_t used = ps_block_decode(it->data + data_off, (size_t)(it->end - it->data) - data_off, n, prev, k == 0,
-                                  docs, tfs);
+                                  docs, tfs, counts);
     if (!used || docs[n - 1] != last || last >= it->seg->n_docs)
         return -1;
     return (int)n;
 }
 
-int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *skip_max_wtf,
+int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *counts,
+                         uint32_t *skip_max_wtf,
                          uint32_t *skip_min_len, uint32_t *pos_off)
 {
     if (it->block == it->n_blocks)
@@ -304,7 +306,7 @@ int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uin
     if (it->n_blocks == 1) {
         /* no skip entry: the block's figures come from the block itself */
         uint32_t n = it->df;
-        if (!ps_block_decode(it->data, (size_t)(it->end - it->data), n, 0, 1, docs, tfs) ||
+        if (!ps_block_decode(it->data, (size_t)(it->end - it->data), n, 0, 1, docs, tfs, counts) ||
             docs[n - 1] >= it->seg->n_docs)
             return -1;
         uint32_t mw = 0, ml = UINT32_MAX;
@@ -325,7 +327,7 @@ int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uin
     if (data_off > (size_t)(it->end - it->data))
         return -1;
     size_t used = ps_block_decode(it->data + data_off, (size_t)(it->end - it->data) - data_off, n,
-                                  it->prev, it->block == 0, docs, tfs);
+                                  it->prev, it->block == 0, docs, tfs, counts);
     if (!used || docs[n - 1] != last)
         return -1;
     *skip_max_wtf = ps_le32(sk + 4);

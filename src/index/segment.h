@@ -73,11 +73,13 @@ typedef struct ps_seg_postings {
 
 /* PS_ECORRUPT when the term's offsets point outside the files. */
 ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *it);
-/* Decodes the next block into docs/tfs (room for PS_BLOCK_SIZE): returns the
- * count, 0 at the end, -1 for corrupt data. *skip_max_wtf / *skip_min_len /
+/* Decodes the next block into docs/tfs/counts (weighted tfs and position
+ * counts; room for PS_BLOCK_SIZE each): returns the number of postings, 0
+ * at the end, -1 for corrupt data. *skip_max_wtf / *skip_min_len /
  * *pos_off receive the block's skip entry (for a term of one block, which
  * has none, the same figures computed from the block). */
-int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *skip_max_wtf,
+int ps_seg_postings_next(ps_seg_postings *it, uint32_t *docs, uint32_t *tfs, uint32_t *counts,
+                         uint32_t *skip_max_wtf,
                          uint32_t *skip_min_len, uint32_t *pos_off);
 
 /* Random access to the blocks of a term with more than one block (which
@@ -93,7 +95,8 @@ static inline void ps_seg_postings_block_figures(const ps_seg_postings *it, uint
     *max_wtf = ps_le32(it->skip + (size_t)k * PS_SKIP_BYTES + 4);
     *min_len = ps_le32(it->skip + (size_t)k * PS_SKIP_BYTES + 8);
 }
-int ps_seg_postings_decode(const ps_seg_postings *it, uint32_t k, uint32_t *docs, uint32_t *tfs);
+int ps_seg_postings_decode(const ps_seg_postings *it, uint32_t k, uint32_t *docs, uint32_t *tfs,
+                           uint32_t *counts);
 
 /* Document columns (i < n_docs). */
 const char *ps_segment_doc_id(const ps_segment *s, uint32_t i);

@@ -41,12 +41,13 @@
  *     BM25 variant can bound the block's best score; data_off: the block's
  *     offset from the end of the skip table; pos_off: its first document's
  *     positions, relative to the term's pos_off.
- *   blocks: postings_codec.h format (bit-packed), 128 postings each (the
- *   last fewer); after the last term: 16 zero bytes
+ *   blocks: postings_codec.h format (patched bit-packed runs of doc gaps,
+ *   position counts, weighted tfs), 128 postings each (the last fewer);
+ *   after the last term: 16 zero bytes
  *
  * .pos (magic "PSPO") positions; per term, one positions_codec.h block per
- *   postings block (counts, then gaps, bit-packed), found through the skip
- *   entry's pos_off
+ *   postings block (position gaps; the counts are in the postings block),
+ *   found through the skip entry's pos_off
  *
  * .doc (magic "PSDC") per-document columns, doc id = row number:
  *   u32 n_docs, u32 reserved, u64 id_pool_bytes, u64 cpc_pool_bytes,

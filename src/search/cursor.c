@@ -25,7 +25,7 @@ static uint32_t block_last(const ps_cursor_t *c, uint32_t k)
  * block ends the list (the caller reports it). */
 static void load(ps_cursor_t *c, uint32_t k, uint64_t *decoded)
 {
-    int n = ps_seg_postings_decode(&c->it, k, c->docs, c->tfs);
+    int n = ps_seg_postings_decode(&c->it, k, c->docs, c->tfs, c->counts);
     if (n <= 0) {
         c->corrupt = 1;
         c->doc = PS_DOC_END;
@@ -60,7 +60,7 @@ ps_rc ps_cursor_open(ps_cursor_t *c, const ps_segment *seg, uint64_t term, doubl
     }
     if (c->n_blocks == 1) {
         uint32_t pos_off;
-        int n = ps_seg_postings_next(&c->it, c->docs, c->tfs, &c->one_max_wtf, &c->one_min_len, &pos_off);
+        int n = ps_seg_postings_next(&c->it, c->docs, c->tfs, c->counts, &c->one_max_wtf, &c->one_min_len, &pos_off);
         if (n <= 0)
             return PS_ECORRUPT;
         c->block = 0;

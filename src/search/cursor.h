@@ -61,7 +61,7 @@ typedef struct ps_cursor_t {
     int corrupt;
     /* a term of one block has no skip entry: its figures, from decoding */
     uint32_t one_max_wtf, one_min_len;
-    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], counts[PS_BLOCK_SIZE];
 } ps_cursor_t;
 
 /* Opens the cursor on lexicon entry term of seg and positions it on its

@@ -143,7 +143,7 @@ static void compare_with_oracle(void)
     cr_assert_eq(ps_segment_open(&s, dir, &mf.segs[0], err, sizeof err), PS_OK, "%s", err);
     cr_assert_eq(s.n_docs, o.doc);
     cr_assert_eq(s.n_terms, o.map.n, "every analysed term is in the lexicon, and no other");
-    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], counts[PS_BLOCK_SIZE];
     ps_buf got = { 0 };
     for (uint64_t t = 0; t < s.n_terms; t++) {
         const char *term;
@@ -157,9 +157,9 @@ static void compare_with_oracle(void)
         ps_buf_reset(&got);
         int n;
         uint32_t mw, ml, po;
-        while ((n = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
+        while ((n = ps_seg_postings_next(&it, docs, tfs, counts, &mw, &ml, &po)) > 0) {
             ps_pos_cursor pc;
-            cr_assert_eq(ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)n), 0);
+            cr_assert_eq(ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)n, counts), 0);
             for (int i = 0; i < n; i++) {
                 char head[48];
                 int k = snprintf(head, sizeof head, "%u:%u:", docs[i], tfs[i]);
@@ -395,7 +395,7 @@ static char *dump_state(const char *d, size_t *n_lines)
     cr_assert_eq(ps_manifest_read(d, &mf, err, sizeof err), PS_OK, "%s", err);
     size_t n = 0, cap = 1 << 16;
     char **lines = malloc(cap * sizeof *lines);
-    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE];
+    uint32_t docs[PS_BLOCK_SIZE], tfs[PS_BLOCK_SIZE], counts[PS_BLOCK_SIZE];
     for (uint32_t s = 0; s < mf.n_segs; s++) {
         ps_segment seg;
         cr_assert_eq(ps_segment_open(&seg, d, &mf.segs[s], err, sizeof err), PS_OK, "%s", err);
@@ -406,9 +406,9 @@ static char *dump_state(const char *d, size_t *n_lines)
             ps_seg_postings it;
             cr_assert_eq(ps_seg_postings_init(&seg, t, &it), PS_OK);
             int k;
-            while ((k = ps_seg_postings_next(&it, docs, tfs, &mw, &ml, &po)) > 0) {
+            while ((k = ps_seg_postings_next(&it, docs, tfs, counts, &mw, &ml, &po)) > 0) {
                 ps_pos_cursor pc;
-                cr_assert_eq(ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)k), 0);
+                cr_assert_eq(ps_pos_block_start(&pc, it.pos + po, it.pos_end, (uint32_t)k, counts), 0);
                 for (int i = 0; i < k; i++) {
                     char line[4096];
                     int o = snprintf(line, sizeof line, "%.*s\t%s\t%u\t", (int)len, term,
