@@ -10,14 +10,17 @@
 
 static inline void ps_varint_put(ps_buf *b, uint32_t v)
 {
-    char tmp[5];
-    size_t n = 0;
+    /* written in place: the index build appends a few varints per token,
+     * and a memcpy call per varint was 4% of it */
+    if (b->oom || (b->len + 6 > b->cap && !ps_buf_reserve(b, 5)))
+        return;
+    uint8_t *p = (uint8_t *)b->data + b->len;
     while (v >= 0x80) {
-        tmp[n++] = (char)(v | 0x80);
+        *p++ = (uint8_t)(v | 0x80);
         v >>= 7;
     }
-    tmp[n++] = (char)v;
-    ps_buf_append(b, tmp, n);
+    *p++ = (uint8_t)v;
+    b->len = (size_t)(p - (uint8_t *)b->data);
 }
 
 /* Reads one varint from *p (not past end) into *v. Returns 0 on success,

@@ -1,6 +1,7 @@
 /* Checksummed binary files: streaming writer and mmap reader. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,24 +16,56 @@ ps_rc ps_binwriter_start(ps_binwriter *w, FILE *fp, const char magic[4])
     memset(w, 0, sizeof *w);
     w->fp = fp;
     w->xxh = XXH64_createState();
-    if (!w->xxh)
+    w->buf = malloc(PS_BINWRITER_BUF);
+    if (!w->xxh || !w->buf) {
+        ps_binwriter_abort(w);
         return PS_ENOMEM;
+    }
     XXH64_reset(w->xxh, 0);
     ps_bin_write(w, magic, 4);
     ps_bin_u32(w, PS_FORMAT_VERSION);
     return PS_OK;
 }
 
+/* Writes out and hashes n bytes at p. */
+static void put(ps_binwriter *w, const void *p, size_t n)
+{
+    if (fwrite(p, 1, n, w->fp) != n)
+        w->failed = true;
+    else
+        XXH64_update(w->xxh, p, n);
+}
+
+static void flush(ps_binwriter *w)
+{
+    if (w->buffered && !w->failed)
+        put(w, w->buf, w->buffered);
+    w->buffered = 0;
+}
+
 void ps_bin_write(ps_binwriter *w, const void *p, size_t n)
 {
     if (w->failed || n == 0)
         return;
-    if (fwrite(p, 1, n, w->fp) != n) {
-        w->failed = true;
+    w->written += n;
+    if (n <= PS_BINWRITER_BUF - w->buffered) {
+        memcpy(w->buf + w->buffered, p, n);
+        w->buffered += n;
         return;
     }
-    XXH64_update(w->xxh, p, n);
-    w->written += n;
+    flush(w);
+    if (n < PS_BINWRITER_BUF) {
+        memcpy(w->buf, p, n);
+        w->buffered = n;
+    } else if (!w->failed) {
+        put(w, p, n);
+    }
+}
+
+uint64_t ps_binwriter_checksum(ps_binwriter *w)
+{
+    flush(w);
+    return XXH64_digest(w->xxh);
 }
 
 void ps_bin_u8(ps_binwriter *w, uint8_t v) { ps_bin_write(w, &v, 1); }
@@ -64,14 +97,13 @@ void ps_bin_align(ps_binwriter *w, unsigned align)
 
 ps_rc ps_binwriter_finish(ps_binwriter *w)
 {
-    uint64_t sum = XXH64_digest(w->xxh);
+    uint64_t sum = ps_binwriter_checksum(w);
     uint8_t b[8];
     for (int i = 0; i < 8; i++)
         b[i] = (uint8_t)(sum >> (8 * i));
     if (!w->failed && (fwrite(b, 1, 8, w->fp) != 8 || fwrite(end_mark, 1, 4, w->fp) != 4))
         w->failed = true;
-    XXH64_freeState(w->xxh);
-    w->xxh = NULL;
+    ps_binwriter_abort(w);
     return w->failed ? PS_EIO : PS_OK;
 }
 
@@ -80,6 +112,9 @@ void ps_binwriter_abort(ps_binwriter *w)
     if (w->xxh)
         XXH64_freeState(w->xxh);
     w->xxh = NULL;
+    free(w->buf);
+    w->buf = NULL;
+    w->buffered = 0;
 }
 
 ps_rc ps_binfile_open(ps_binfile *f, const char *path, const char magic[4], bool verify_checksum,

@@ -7,7 +7,8 @@
  *   payload     kind-specific (documented where the kind is written)
  *   checksum    u64, XXH64 (seed 0) of every byte before it
  *   end mark    4 bytes "PSND"
- * Writers stream the payload through a checksumming writer; readers map the
+ * Writers stream the payload through a buffered checksumming writer (small
+ * writes cost a memcpy, not an fwrite and a hash update); readers map the
  * whole file and check magic, version, size and (unless told to defer it)
  * the checksum before touching the payload. */
 #ifndef PS_INDEX_BINFILE_H
@@ -22,7 +23,8 @@
 
 #include "patsift/errors.h"
 
-/* 2: MinHash signatures (.mh) and their settings in the MANIFEST */
+/* 2: MinHash signatures (.mh) and their settings in the MANIFEST
+ * 3: patched bit-packed runs; position counts in the postings blocks */
 #define PS_FORMAT_VERSION 3u
 #define PS_HEADER_BYTES 8u
 #define PS_FOOTER_BYTES 12u
@@ -32,9 +34,13 @@
 typedef struct ps_binwriter {
     FILE *fp;
     XXH64_state_t *xxh;
-    uint64_t written;
+    uint64_t written;       /* bytes so far, buffered ones included */
+    uint8_t *buf;           /* PS_BINWRITER_BUF bytes not yet written out */
+    size_t buffered;
     bool failed;
 } ps_binwriter;
+
+#define PS_BINWRITER_BUF (64u << 10)
 
 /* Starts a file of kind magic on fp (positioned at 0). */
 ps_rc ps_binwriter_start(ps_binwriter *w, FILE *fp, const char magic[4]);
@@ -45,7 +51,10 @@ void ps_bin_u32(ps_binwriter *w, uint32_t v);
 void ps_bin_u64(ps_binwriter *w, uint64_t v);
 /* Writes zero bytes up to the next multiple of align (from file start). */
 void ps_bin_align(ps_binwriter *w, unsigned align);
-/* Writes the footer; PS_EIO if any write failed. Frees the hash state. */
+/* The checksum of the payload so far (what the footer will hold). */
+uint64_t ps_binwriter_checksum(ps_binwriter *w);
+/* Writes the footer; PS_EIO if any write failed. Frees the hash state and
+ * the buffer. */
 ps_rc ps_binwriter_finish(ps_binwriter *w);
 void ps_binwriter_abort(ps_binwriter *w);
 

@@ -21,7 +21,7 @@ ps_rc ps_deletes_write(const char *dir, const char *file, const uint8_t *bits, u
         ps_bin_u32(&w, n_docs);
         ps_bin_u32(&w, n_deleted);
         ps_bin_write(&w, bits, (n_docs + 7) / 8);
-        *checksum = XXH64_digest(w.xxh);
+        *checksum = ps_binwriter_checksum(&w);
         rc = ps_binwriter_finish(&w);
     }
     if (rc == PS_OK && (fflush(fp) != 0 || fsync(fileno(fp)) != 0))

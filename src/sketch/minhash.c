@@ -1,6 +1,7 @@
 /* Shingles, one-permutation MinHash with optimal densification, the
  * classic MinHash oracle, and LSH banding. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,39 @@ void ps_shingler_token(ps_shingler *s, ps_field f, uint64_t token_hash)
 
 void ps_shingler_shingle(ps_shingler *s, uint64_t shingle_hash) { oph_add(s, shingle_hash); }
 
+/* ---- densification probes ---- */
+
+/* Probe `attempt` of bin i: a bin in 0..k-1. */
+static uint32_t probe(uint32_t i, uint32_t attempt, uint32_t k)
+{
+    uint64_t key[2] = { i, attempt };
+    return (uint32_t)((XXH3_64bits_withSeed(key, sizeof key, PS_MH_SEED) >> 32) * (uint64_t)k >> 32);
+}
+
+/* The probe sequences depend only on k, so their first PROBES steps are
+ * computed once per k and shared by every thread (hashing them per empty
+ * bin was 5% of an index build of short abstracts). Tables are never
+ * freed: one per k ever used, 2 KB for k = 128. */
+enum { PROBES = 8 };
+static _Atomic(uint16_t *) probe_tables[PS_MH_MAX_K + 1];
+
+/* NULL when memory is short: the caller computes each probe then. */
+static const uint16_t *probe_table(uint32_t k)
+{
+    uint16_t *t = atomic_load_explicit(&probe_tables[k], memory_order_acquire);
+    if (t || !(t = malloc((size_t)k * PROBES * sizeof *t)))
+        return t;
+    for (uint32_t i = 0; i < k; i++)
+        for (uint32_t a = 0; a < PROBES; a++)
+            t[(size_t)i * PROBES + a] = (uint16_t)probe(i, a, k);
+    uint16_t *none = NULL;
+    if (!atomic_compare_exchange_strong(&probe_tables[k], &none, t)) {
+        free(t);
+        return none; /* another thread's, equal */
+    }
+    return t;
+}
+
 uint32_t ps_shingler_end(ps_shingler *s)
 {
     window_flush(&s->w, oph_add, s);
@@ -118,13 +152,13 @@ uint32_t ps_shingler_end(ps_shingler *s)
      * originally filled bin on its probe sequence hash(i, 0), hash(i, 1),
      * ...; the sequence depends only on i, so two documents that are both
      * empty in bin i copy from the same place whenever they can */
+    const uint16_t *tab = probe_table(k);
     for (uint32_t i = 0; i < k; i++) {
         if (s->filled[i])
             continue;
         uint32_t j = 0;
         for (uint32_t attempt = 0;; attempt++) {
-            uint64_t key[2] = { i, attempt };
-            j = (uint32_t)((XXH3_64bits_withSeed(key, sizeof key, PS_MH_SEED) >> 32) * (uint64_t)k >> 32);
+            j = tab && attempt < PROBES ? tab[(size_t)i * PROBES + attempt] : probe(i, attempt, k);
             if (s->filled[j] == 1)
                 break;
             if (attempt == 64 * k) { /* never in practice; stay deterministic */
