@@ -25,7 +25,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
               $(SANFLAGS) -fopenmp -Iinclude -Isrc -MMD -MP
-LDLIBS := -lstemmer -lutf8proc -lexpat -ljansson -lxxhash -lzstd -lz -lm
+LDLIBS := -lstemmer -lutf8proc -lexpat -ljson-c -ljansson -lxxhash -lzstd -lz -lm
 LDFLAGS ?=
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -fopenmp -pthread
 

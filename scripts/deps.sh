@@ -14,6 +14,7 @@ libstemmer-dev /usr/include/libstemmer.h
 libjemalloc-dev /usr/include/jemalloc/jemalloc.h
 libexpat1-dev /usr/include/expat.h
 libjansson-dev /usr/include/jansson.h
+libjson-c-dev /usr/include/json-c/json.h
 libxxhash-dev /usr/include/xxhash.h
 libutf8proc-dev /usr/include/utf8proc.h
 zlib1g-dev /usr/include/zlib.h

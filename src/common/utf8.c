@@ -31,6 +31,23 @@ static size_t valid_len(const unsigned char *s, size_t n)
     return len;
 }
 
+size_t ps_utf8_invalid_at(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = valid_len(u + i, n - i);
+        if (!k)
+            return i;
+        i += k;
+    }
+    return n;
+}
+
 size_t ps_utf8_repair(const char *s, size_t n, ps_buf *out)
 {
     const unsigned char *u = (const unsigned char *)s;

@@ -12,4 +12,8 @@
  * the number of replacements. O(n). */
 size_t ps_utf8_repair(const char *s, size_t n, ps_buf *out);
 
+/* Offset of the first invalid sequence in s[0..n) (as above), n when there
+ * is none. */
+size_t ps_utf8_invalid_at(const char *s, size_t n);
+
 #endif

@@ -65,8 +65,14 @@ static const struct {
     { "{\"id\":\"A\",\"date\":\"20151301\"}", "field \"date\"" },
     { "{\"id\":\"A\",\"entity\":\"medium\"}", "not one of micro, small, large, unknown" },
     { "{\"id\":\"A\",\"fast_track\":\"yes\"}", "field \"fast_track\": expected true or false" },
-    { "{\"id\":\"A\",\"id\":\"B\"}", "duplicate object key" },
-    { "{\"id\":\"A\\u0000B\"}", "invalid JSON" },
+    { "{\"id\":\"A\\u0000B\"}", "invalid JSON: field \"id\" holds a NUL" },
+    { "{\"id\":\"A\",\"cpc\":[\"x\\u0000\"]}", "field \"cpc\" holds a NUL" },
+    { "{\"id\":\"A\xff\"}", "invalid JSON at column 9: invalid UTF-8" },
+    { "{\"id\":\"A\"} {}", "invalid JSON at column 12" },
+    { "{\"id\":\"A\",}", "invalid JSON" },
+    { "null", "expected a JSON object, found null" },
+    { "42", "expected a JSON object, found a scalar" },
+    { "{\"id\":\"A\",\"claims\":[{\"text\":\"x\",\"num\":1.5}]}", "\"num\" must be a claim number" },
 };
 
 Test(jsonl_reader, every_malformed_line_is_reported_with_its_line_number)
@@ -92,6 +98,16 @@ Test(jsonl_reader, every_malformed_line_is_reported_with_its_line_number)
         cr_assert(strstr(out.errs[i], bad[i].expect), "line %zu: want '%s' in '%s'", 2 * i + 2,
                   bad[i].expect, out.errs[i]);
     }
+    readall_free(&out);
+}
+
+Test(jsonl_reader, a_repeated_key_takes_its_last_value)
+{
+    readall out;
+    read_buffer(&out, "{\"id\":\"A\",\"title\":\"old\",\"id\":\"B\",\"title\":null}\n", PS_FORMAT_JSONL, false);
+    cr_assert_eq(out.n, 1);
+    cr_assert(strstr(out.json[0], "\"id\":\"B\""), "%s", out.json[0]);
+    cr_assert(strstr(out.json[0], "\"title\":\"\""), "null is absent: %s", out.json[0]);
     readall_free(&out);
 }
 
