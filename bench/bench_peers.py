@@ -66,6 +66,7 @@ import re
 import resource
 import shutil
 import subprocess
+import struct
 import sys
 
 from benchlib import cpu_busy, r6
@@ -168,6 +169,55 @@ def dir_bytes(d):
             except OSError:
                 pass
     return n
+
+
+# Lucene 8.7's postings (.doc), positions (.pos) and terms dictionary
+# (.tim, .tip, .tmd): its inverted index, without norms and stored fields
+LUCENE_INVERTED = {"doc", "pos", "tim", "tip", "tmd"}
+
+
+def vint(b, i):
+    r = s = 0
+    while True:
+        x = b[i]
+        i += 1
+        r |= (x & 0x7F) << s
+        s += 7
+        if x < 0x80:
+            return r, i
+
+
+def lucene_cfe_sizes(path):
+    """{extension: bytes} of the files inside a Lucene 8 compound file, from
+    its entries table (.cfe: codec header, vint count, then per entry a
+    string name, a big-endian long offset and a long length)."""
+    b = open(path, "rb").read()
+    i = 4                                   # header magic
+    n, i = vint(b, i)
+    i += n + 4 + 16                         # codec name, version, segment id
+    i += 1 + b[i]                           # suffix
+    count, i = vint(b, i)
+    sizes = {}
+    for _ in range(count):
+        n, i = vint(b, i)
+        name = b[i:i + n].decode()
+        i += n
+        _, length = struct.unpack(">qq", b[i:i + 16])
+        i += 16
+        ext = name.rsplit(".", 1)[-1]
+        sizes[ext] = sizes.get(ext, 0) + length
+    return sizes
+
+
+def lucene_inverted_bytes(idx):
+    total = 0
+    for f in os.listdir(idx):
+        ext = f.rsplit(".", 1)[-1]
+        if ext == "cfe":
+            total += sum(v for k, v in lucene_cfe_sizes(os.path.join(idx, f)).items() if k in LUCENE_INVERTED)
+        elif ext in LUCENE_INVERTED:
+            total += os.path.getsize(os.path.join(idx, f))
+    return total
 
 
 def warm_file(path):
@@ -372,12 +422,17 @@ class Bench:
                 ndocs = int(sj["documents"])
                 # the peers keep neither text nor signatures: compare the search index
                 stored = int(sj["bytes"]["stored"]) + int(sj["bytes"].get("minhash", 0))
+                inverted = sum(int(sj["bytes"][k]) for k in ("lexicon", "postings", "positions"))
             except (ValueError, KeyError, TypeError) as ex:
                 raise Malformed("patsift stats --json: %s" % ex)
         else:
             r = run([self.peer(e), "index", "--threads", str(threads), idx, docs_file], what)
             o = peer_json(r["out"], what, "index")
             ndocs, engine_s, stored = o.get("docs"), o.get("seconds"), None
+            try:
+                inverted = lucene_inverted_bytes(idx) if e == "lucene" else None
+            except (OSError, IndexError, UnicodeDecodeError, struct.error) as ex:
+                raise Malformed("%s: cannot read the Lucene compound files: %s" % (what, ex))
         size = dir_bytes(idx)
         b = {"engine": e, "threads": threads, "variant": variant, "docs": ndocs,
              "wall_s": r6(r["wall"]), "engine_s": r6(engine_s),
@@ -389,6 +444,8 @@ class Bench:
              "index_pct": r6(100.0 * size / text_bytes) if text_bytes else None}
         if stored is not None:
             b["index_bytes_without_stored"] = size - stored
+        if inverted is not None:
+            b["inverted_bytes"] = inverted
         if docs is not None and ndocs != docs and variant == "main":
             self.problems.append("%s: %s documents indexed, the input has %d" % (what, ndocs, docs))
         note("%s: %.2f s, %s docs, %.1f MiB peak RSS, index %.1f MB" % (

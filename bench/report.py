@@ -599,6 +599,8 @@ def peer_ratio_rows(o, peer):
     add("index size", ps1 and ps1["index_bytes"], pe1 and pe1["index_bytes"], "MB", 1e-6)
     add("index size, patsift without stored text and signatures",
         ps1 and ps1.get("index_bytes_without_stored"), pe1 and pe1["index_bytes"], "MB", 1e-6)
+    add("inverted index (postings, positions, terms), 1-thread build", ps1 and ps1.get("inverted_bytes"),
+        pe1 and pe1.get("inverted_bytes"), "MB", 1e-6)
     add("peak RSS, 1-thread build", ps1 and ps1["rss_kb"], pe1 and pe1["rss_kb"], "MiB", 1 / 1024.0)
     for qset in ("keyword", "qbd"):
         a, b = p_query(o, "patsift", qset), p_query(o, peer, qset)
@@ -808,10 +810,12 @@ def peer_section(peers, known, meta, out_path):
                              fmt(b.get("cpu_util")), mib(b["rss_kb"]), mb(b["index_bytes"]),
                              "%.0f%%" % b["index_pct"] if b.get("index_pct") else "-",
                              mb(b["index_bytes_without_stored"]) if "index_bytes_without_stored" in b else "-",
+                             mb(b["inverted_bytes"]) if "inverted_bytes" in b else "-",
                              fmt(b.get("other_cpus"), 2)])
         out.append(table(["corpus", "engine", "threads", "docs", "wall s", "engine s", "docs/s",
                           "MB/s", "CPU util", "peak RSS MiB", "index MB", "index / text",
-                          "patsift without stored text and signatures, MB", "others' CPUs"], rows))
+                          "patsift without stored text and signatures, MB",
+                          "inverted index MB (postings, positions, terms)", "others' CPUs"], rows))
         out.append("")
 
         out.append("### Query latency, 1 thread, and 2-thread throughput (mode `or`)")

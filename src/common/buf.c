@@ -148,26 +148,24 @@ void ps_arena_free(ps_arena *a)
     *a = (ps_arena){ 0 };
 }
 
-static bool is_space(unsigned char c)
-{
-    /* NUL counts as space: record strings are C strings */
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\0';
-}
+/* NUL counts as space: record strings are C strings */
+static const bool is_space[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1, [0] = 1 };
 
 size_t ps_squeeze_space(const char *s, size_t n, char *out)
 {
-    size_t o = 0;
-    bool pending = false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_space(c)) {
-            pending = o > 0;
-            continue;
-        }
-        if (pending)
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0, i = 0;
+    while (i < n && is_space[u[i]])
+        i++;
+    /* a word, then its spaces as one: every record string goes through
+     * here, so the loops are kept to one table lookup a byte */
+    while (i < n) {
+        while (i < n && !is_space[u[i]])
+            out[o++] = (char)u[i++];
+        while (i < n && is_space[u[i]])
+            i++;
+        if (i < n)
             out[o++] = ' ';
-        pending = false;
-        out[o++] = (char)c;
     }
     out[o] = '\0';
     return o;

@@ -1,7 +1,9 @@
-/* Record helpers: dates, entity names, clone. */
+/* Record helpers: dates, entity names, clone, white-space squeezing. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "common/buf.h"
 #include "patsift/record.h"
 
 Test(record, dates_parse_in_both_forms_and_check_the_calendar)
@@ -66,4 +68,28 @@ Test(record, clone_is_deep)
     cr_assert_eq(c->filing_date, 20150302);
     cr_assert_eq(ps_record_independent_claims(c), 1);
     free(c);
+}
+
+Test(record, squeeze_space_keeps_words_and_one_space_between)
+{
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        { "", 0, "" },
+        { " \t\n", 3, "" },
+        { "a", 1, "a" },
+        { "  a  b\t\r\nc  ", 12, "a b c" },
+        { "x\0y", 3, "x y" },               /* NUL is a space: strings stay C strings */
+        { "\xc3\xa9t\xc3\xa9  d\xc3\xa9j\xc3\xa0", 13, "\xc3\xa9t\xc3\xa9 d\xc3\xa9j\xc3\xa0" },
+        { "\vend\f", 5, "end" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[32];
+        memset(out, 'Z', sizeof out);
+        size_t n = ps_squeeze_space(cases[i].in, cases[i].n, out);
+        cr_assert_eq(n, strlen(cases[i].want), "case %zu", i);
+        cr_assert_str_eq(out, cases[i].want, "case %zu", i);
+    }
 }
