@@ -10,6 +10,7 @@
 
 #include "common/varint.h"
 #include "index/binfile.h"
+#include "index/lexicon.h"
 #include "index/positions_codec.h"
 #include "index/postings_codec.h"
 #include "index/seg_writer.h"
@@ -136,13 +137,13 @@ typedef struct part {
     ps_rc rc;
 } part;
 
-/* Lexicon entries and term bytes are gathered in memory (a few dozen bytes
- * per term) because the term count is known only at the end; postings and
+/* The lexicon is gathered in memory (lexicon.h: about 6 bytes a term plus
+ * its bytes) because the term count is known only at the end; postings and
  * positions go to their files a chunk at a time. */
 static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
 {
     ps_binwriter *lex = &f[PS_SEG_LEX].w, *pst = &f[PS_SEG_PST].w, *pos = &f[PS_SEG_POS].w;
-    uint64_t post_base = pst->written, pos_base = pos->written, n = 0;
+    uint64_t post_base = pst->written, pos_base = pos->written;
     int threads = src->stable_terms && src->threads > 1 ? src->threads : 1;
     size_t chunk_cap = threads > 1 ? CHUNK_TERMS : 1;
     int n_parts = threads > 1 ? threads * PARTS_PER_THREAD : 1;
@@ -150,7 +151,7 @@ static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
     uint64_t *offs = malloc(2 * chunk_cap * sizeof *offs); /* per term: .pst and .pos offsets in its part */
     part *parts = calloc((size_t)n_parts, sizeof *parts);
     term_scratch *ts = calloc((size_t)threads, sizeof *ts);
-    ps_buf entries = { 0 }, pool = { 0 };
+    ps_lex_writer lw = { 0 };
     ps_rc rc = chunk && offs && parts && ts ? PS_OK : PS_ENOMEM;
     int got = 1;
     while (rc == PS_OK && got > 0) {
@@ -192,15 +193,8 @@ static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
             rc = pt->rc;
             for (size_t i = pt->from; i < pt->to && rc == PS_OK; i++) {
                 const ps_term_entry *e = chunk[i];
-                uint8_t ent[PS_LEX_ENTRY_BYTES];
-                uint64_t v[4] = { pool.len, (uint64_t)e->len | (uint64_t)e->df << 32,
-                                  pst->written - post_base + offs[2 * i], pos->written - pos_base + offs[2 * i + 1] };
-                for (int k = 0; k < 4; k++)
-                    for (int b = 0; b < 8; b++)
-                        ent[8 * k + b] = (uint8_t)(v[k] >> (8 * b));
-                ps_buf_append(&entries, (const char *)ent, sizeof ent);
-                ps_buf_append(&pool, e->term, e->len);
-                n++;
+                ps_lex_add(&lw, e->term, e->len, e->df, pst->written - post_base + offs[2 * i],
+                           pos->written - pos_base + offs[2 * i + 1]);
             }
             ps_bin_write(pst, pt->pst.data, pt->pst.len);
             ps_bin_write(pos, pt->pos.data, pt->pos.len);
@@ -208,15 +202,14 @@ static ps_rc write_inverted(const ps_seg_source *src, out_file *f)
             ps_buf_reset(&pt->pos);
         }
     }
-    if (rc == PS_OK && (entries.oom || pool.oom))
-        rc = PS_ENOMEM;
-    ps_bin_u64(lex, n);
-    ps_bin_write(lex, entries.data, entries.len);
-    ps_bin_write(lex, pool.data, pool.len);
+    ps_buf lexb = { 0 };
+    ps_rc lrc = ps_lex_finish(&lw, &lexb);
+    if (rc == PS_OK)
+        rc = lrc;
+    ps_bin_write(lex, lexb.data, lexb.len);
     static const uint8_t pad[PS_BLOCK_PAD];
     ps_bin_write(pst, pad, sizeof pad);
-    ps_buf_free(&entries);
-    ps_buf_free(&pool);
+    ps_buf_free(&lexb);
     for (int p = 0; parts && p < n_parts; p++) {
         ps_buf_free(&parts[p].pst);
         ps_buf_free(&parts[p].pos);

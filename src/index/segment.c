@@ -20,27 +20,10 @@ static ps_rc corrupt(char *err, size_t errlen, const char *path, const char *why
 static ps_rc layout_lex(ps_segment *s)
 {
     const ps_binfile *f = &s->f[PS_SEG_LEX];
-    if (f->payload_size < 8)
-        return PS_ECORRUPT;
-    s->n_terms = ps_le64(f->payload);
-    if (s->n_terms > (f->payload_size - 8) / PS_LEX_ENTRY_BYTES)
-        return PS_ECORRUPT;
-    s->lex = f->payload + 8;
-    s->pool = s->lex + s->n_terms * PS_LEX_ENTRY_BYTES;
-    s->pool_size = f->payload_size - 8 - s->n_terms * PS_LEX_ENTRY_BYTES;
-    uint64_t pst = s->f[PS_SEG_PST].payload_size, pos = s->f[PS_SEG_POS].payload_size;
-    uint64_t prev_post = 0, prev_pos = 0;
-    for (uint64_t i = 0; i < s->n_terms; i++) {
-        const uint8_t *e = s->lex + i * PS_LEX_ENTRY_BYTES;
-        uint64_t off = ps_le64(e), post = ps_le64(e + 16), posi = ps_le64(e + 24);
-        uint32_t len = ps_le32(e + 8), df = ps_le32(e + 12);
-        if (off > s->pool_size || len > s->pool_size - off || df == 0 || df > s->n_docs ||
-            post < prev_post || post > pst || posi < prev_pos || posi > pos)
-            return PS_ECORRUPT;
-        prev_post = post;
-        prev_pos = posi;
-    }
-    return PS_OK;
+    ps_rc rc = ps_lex_open(&s->lexicon, f->payload, f->payload_size, s->n_docs,
+                           s->f[PS_SEG_PST].payload_size - PS_BLOCK_PAD, s->f[PS_SEG_POS].payload_size);
+    s->n_terms = s->lexicon.n_terms;
+    return rc;
 }
 
 /* Takes n bytes of the .doc payload; NULL when they are not there. */
@@ -230,10 +213,11 @@ void ps_segment_close(ps_segment *s)
 
 void ps_segment_term(const ps_segment *s, uint64_t i, const char **term, uint32_t *len, uint32_t *df)
 {
-    const uint8_t *e = s->lex + i * PS_LEX_ENTRY_BYTES;
-    *term = (const char *)s->pool + ps_le64(e);
-    *len = ps_le32(e + 8);
-    *df = ps_le32(e + 12);
+    ps_lex_entry e;
+    ps_lex_get(&s->lexicon, i, &e);
+    *term = e.term;
+    *len = e.len;
+    *df = e.df;
 }
 
 int64_t ps_segment_find_term(const ps_segment *s, const char *term, size_t len)
@@ -258,15 +242,17 @@ int64_t ps_segment_find_term(const ps_segment *s, const char *term, size_t len)
 ps_rc ps_seg_postings_init(const ps_segment *s, uint64_t term, ps_seg_postings *it)
 {
     memset(it, 0, sizeof *it);
-    const uint8_t *e = s->lex + term * PS_LEX_ENTRY_BYTES;
-    uint64_t post = ps_le64(e + 16), pos = ps_le64(e + 24);
+    ps_lex_entry e, next;
+    ps_lex_get(&s->lexicon, term, &e);
+    uint64_t post = e.post_off, pos = e.pos_off;
     uint64_t post_end = s->f[PS_SEG_PST].payload_size - PS_BLOCK_PAD;
     uint64_t pos_end = s->f[PS_SEG_POS].payload_size;
     if (term + 1 < s->n_terms) {
-        post_end = ps_le64(e + PS_LEX_ENTRY_BYTES + 16);
-        pos_end = ps_le64(e + PS_LEX_ENTRY_BYTES + 24);
+        ps_lex_get(&s->lexicon, term + 1, &next);
+        post_end = next.post_off;
+        pos_end = next.pos_off;
     }
-    it->df = ps_le32(e + 12);
+    it->df = e.df;
     it->n_blocks = (it->df + PS_BLOCK_SIZE - 1) / PS_BLOCK_SIZE;
     uint32_t n_skips = it->n_blocks > 1 ? it->n_blocks : 0; /* a lone block has no skip entry */
     if (post > post_end || (uint64_t)n_skips * PS_SKIP_BYTES > post_end - post || pos > pos_end)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "index/binfile.h"
+#include "index/lexicon.h"
 #include "index/manifest.h"
 #include "index/segment_format.h"
 #include "patsift/record.h"
@@ -18,9 +19,7 @@ typedef struct ps_segment {
     ps_binfile f[PS_SEG_FILES];
     uint32_t n_docs;
     uint64_t n_terms;
-    const uint8_t *lex;          /* entries */
-    const uint8_t *pool;         /* term bytes */
-    uint64_t pool_size;
+    ps_lexicon lexicon;
     uint64_t total_len;
     /* .doc columns */
     const uint8_t *id_off, *pub, *filing, *priority, *len, *wlen, *n_claims, *n_indep, *entity,

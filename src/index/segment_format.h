@@ -25,11 +25,9 @@
  *     str del_name              the deletion file, "" when n_deleted is 0
  *     u64 del_checksum          its footer checksum
  *
- * .lex (magic "PSLX") lexicon, terms sorted by bytes (memcmp, then length)
- *   u64 n_terms
- *   entry[n_terms], 32 bytes: u64 term_off, u32 term_len, u32 df,
- *                              u64 post_off, u64 pos_off
- *   term pool bytes (term_off is relative to the pool start)
+ * .lex (magic "PSLX") lexicon, terms sorted by bytes (memcmp, then length),
+ *   each with its df and its offsets into .pst and .pos: the block-packed
+ *   layout of lexicon.h
  *
  * .pst (magic "PSPT") postings; a term's list starts at post_off (relative
  * to the payload) with its skip table, then its blocks:
@@ -101,7 +99,6 @@
 #define PS_MAGIC_DELETES "PSDL"
 #define PS_MAGIC_MINHASH "PSMH"
 
-#define PS_LEX_ENTRY_BYTES 32u
 #define PS_SKIP_BYTES 20u
 #define PS_MH_HEADER_BYTES 32u
 #define PS_DATE_UNKNOWN INT32_MIN
