@@ -409,16 +409,20 @@ source_tree() { # commit, and whether src/ include/ Makefile have uncommitted ch
     dirty=$(git -C "$ROOT" status --porcelain -- src include Makefile 2>/dev/null | wc -l)
     local state="src/, include/, Makefile as committed"
     [ "$dirty" -gt 0 ] && state="+ uncommitted changes in $dirty file(s) of src/, include/, Makefile"
-    # is BUILD/patsift built from this tree? (make -q: exit 0 when up to date)
-    local rel=${BUILD#"$ROOT"/} built=
-    if [ "$SMOKE" != 1 ] && command -v make >/dev/null 2>&1; then
-        if (cd "$ROOT" && MAKEFLAGS='' make -q BUILD="$rel" "$rel/patsift" >/dev/null 2>&1); then
-            built="; $rel/patsift is up to date with it"
-        else
-            built="; $rel/patsift is NOT up to date with it (built from older sources)"
-        fi
-    fi
+    # the programs were checked against this tree before the run (stale_programs)
+    local built=
+    [ "$SMOKE" != 1 ] && command -v make >/dev/null 2>&1 && built="; ${BUILD#"$ROOT"/}/patsift and the bench programs are up to date with it"
     echo "$rev ($state)$built"
+}
+
+# The programs of BUILD that make would rebuild (make -q: exit 0 when up to
+# date): measuring them would measure older sources than the report names.
+stale_programs() {
+    local rel=${BUILD#"$ROOT"/} t stale=
+    for t in patsift bench/bench_parse bench/bench_analyze bench/bench_minhash; do
+        (cd "$ROOT" && MAKEFLAGS='' make -q BUILD="$rel" "$rel/$t" >/dev/null 2>&1) || stale="$stale $rel/$t"
+    done
+    echo "${stale# }"
 }
 
 machine_meta() {
@@ -439,7 +443,7 @@ machine_meta() {
         printf 'only\t%s\n' "$ONLY"
         printf 'load_before\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
         local p v
-        for p in libstemmer0d 'libutf8proc*' libexpat1 libjansson4 libjemalloc2; do
+        for p in libstemmer0d 'libutf8proc*' libexpat1 libjson-c5 libjansson4 libjemalloc2; do
             # installed versions only (a pattern may match several packages)
             v=$(dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\n' "$p" 2>/dev/null |
                 awk -F'\t' '$1 ~ /^ii/ {print "lib\t" $2 "\t" $3}')
@@ -458,6 +462,13 @@ for b in "$BA" "$BP"; do
     fi
 done
 command -v python3 >/dev/null 2>&1 || { say "python3 is needed (scripts/deps.sh installs it)"; exit 1; }
+if [ "$SMOKE" != 1 ] && command -v make >/dev/null 2>&1; then
+    STALE=$(stale_programs)
+    if [ -n "$STALE" ]; then
+        say "not up to date with the sources: $STALE; run make bench (or make them) first"
+        exit 1
+    fi
+fi
 
 machine_meta
 read -r T0_TOTAL T0_BUSY T0_STEAL <<<"$(cpu_busy)"
