@@ -381,6 +381,7 @@ ps_rc ps_reader_next_raw(ps_reader *r, ps_raw_record *out)
 struct ps_raw_parser {
     ps_record_builder rb;
     ps_buf err;
+    void *jsonl_state;  /* the JSON parser's, kept from line to line */
 };
 
 ps_raw_parser *ps_raw_parser_create(void)
@@ -395,6 +396,8 @@ void ps_raw_parser_free(ps_raw_parser *p)
 {
     if (!p)
         return;
+    ps_fmt_ctx ctx = { .state = p->jsonl_state };
+    ps_jsonl_free(&ctx);
     ps_record_builder_free(&p->rb);
     ps_buf_free(&p->err);
     free(p);
@@ -406,9 +409,11 @@ ps_rc ps_raw_parse(ps_raw_parser *p, const ps_raw_record *raw, const ps_record *
         *out = raw->rec;
         return PS_OK;
     }
-    ps_fmt_ctx ctx = { .name = raw->source, .rb = &p->rb, .err = &p->err };
+    ps_fmt_ctx ctx = { .name = raw->source, .rb = &p->rb, .err = &p->err, .state = p->jsonl_state };
     ps_buf_reset(&p->err);
-    return ps_jsonl_parse(&ctx, raw->text, raw->len, raw->line, out);
+    ps_rc rc = ps_jsonl_parse(&ctx, raw->text, raw->len, raw->line, out);
+    p->jsonl_state = ctx.state;
+    return rc;
 }
 
 const char *ps_raw_parser_errmsg(const ps_raw_parser *p)

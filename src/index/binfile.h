@@ -24,8 +24,9 @@
 #include "patsift/errors.h"
 
 /* 2: MinHash signatures (.mh) and their settings in the MANIFEST
- * 3: patched bit-packed runs; position counts in the postings blocks */
-#define PS_FORMAT_VERSION 3u
+ * 3: patched bit-packed runs; position counts in the postings blocks
+ * 4: the block-packed lexicon (lexicon.h) */
+#define PS_FORMAT_VERSION 4u
 #define PS_HEADER_BYTES 8u
 #define PS_FOOTER_BYTES 12u
 

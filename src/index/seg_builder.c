@@ -424,6 +424,8 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
     uint32_t sig[PS_MH_MAX_K];
     ps_shingler_begin(&w->sh, &w->sh.p, sig);
     ps_analyze_record(w->an, r, on_token, w);
+    for (size_t u = 0; u < w->n_uq; u++)
+        w->tab[w->uq[u].slot] = 0; /* clear the table for the next document, whatever happens below */
     d->n_shingles = ps_shingler_end(&w->sh);
     uint8_t *le = ps_arena_alloc(&w->seg, (size_t)w->sh.p.k * 4);
     if (!le) {
@@ -465,7 +467,6 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
                                  .wtf = g->wtf > UINT32_MAX ? UINT32_MAX : (uint32_t)g->wtf, .npos = 0,
                                  .pos = pos + start };
         start += g->npos;
-        w->tab[g->slot] = 0; /* clear the table for the next document */
     }
     /* off[p] now ends partition p: shift back to the starts */
     memmove(off + 1, off, (size_t)n_parts * sizeof *off);

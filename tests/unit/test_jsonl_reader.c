@@ -70,6 +70,8 @@ static const struct {
     { "{\"id\":\"A\xff\"}", "invalid JSON at column 9: invalid UTF-8" },
     { "{\"id\":\"A\"} {}", "invalid JSON at column 12" },
     { "{\"id\":\"A\",}", "invalid JSON" },
+    { "{\"id\":\"A\"", "invalid JSON at column 10: unexpected end of line" },
+    { "{\"id\":\"A\",\"title\":\"a\x01" "b\"}", "invalid JSON at column 21: control character 0x01" },
     { "null", "expected a JSON object, found null" },
     { "42", "expected a JSON object, found a scalar" },
     { "{\"id\":\"A\",\"claims\":[{\"text\":\"x\",\"num\":1.5}]}", "\"num\" must be a claim number" },
@@ -108,6 +110,20 @@ Test(jsonl_reader, a_repeated_key_takes_its_last_value)
     cr_assert_eq(out.n, 1);
     cr_assert(strstr(out.json[0], "\"id\":\"B\""), "%s", out.json[0]);
     cr_assert(strstr(out.json[0], "\"title\":\"\""), "null is absent: %s", out.json[0]);
+    readall_free(&out);
+}
+
+Test(jsonl_reader, deep_nesting_in_an_ignored_field_is_read)
+{
+    char line[512] = "{\"id\":\"A\",\"x\":";
+    for (int i = 0; i < 100; i++)
+        strcat(line, "[");
+    for (int i = 0; i < 100; i++)
+        strcat(line, "]");
+    strcat(line, "}\n");
+    readall out;
+    read_buffer(&out, line, PS_FORMAT_JSONL, false);
+    cr_assert_eq(out.n, 1, "%s", out.n_err ? out.errs[0] : "");
     readall_free(&out);
 }
 
