@@ -44,6 +44,14 @@ void ps_buf_putc(ps_buf *b, char c)
     ps_buf_append(b, &c, 1);
 }
 
+void ps_buf_put_le(ps_buf *b, uint64_t v, unsigned bytes)
+{
+    char le[8];
+    for (unsigned k = 0; k < bytes; k++)
+        le[k] = (char)(v >> (8 * k));
+    ps_buf_append(b, le, bytes);
+}
+
 const char *ps_buf_cstr(ps_buf *b)
 {
     if (!ps_buf_reserve(b, 0))

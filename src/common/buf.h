@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct ps_buf {
     char *data;   /* NUL-terminated after ps_buf_cstr(); owned */
@@ -16,6 +17,8 @@ typedef struct ps_buf {
 
 void ps_buf_append(ps_buf *b, const char *s, size_t n);
 void ps_buf_putc(ps_buf *b, char c);
+/* Appends the low `bytes` bytes of v (1..8), little-endian. */
+void ps_buf_put_le(ps_buf *b, uint64_t v, unsigned bytes);
 /* Makes room for n more bytes; returns a pointer to them or NULL (oom). */
 char *ps_buf_reserve(ps_buf *b, size_t n);
 /* Returns the content as a C string (valid until the next change). */

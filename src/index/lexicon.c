@@ -9,14 +9,6 @@ enum { MAX_WIDTH = 57, PACK_PAD = 8 }; /* any field is one 8-byte load at any bi
 
 static unsigned bits64(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0u; }
 
-static void put_le(ps_buf *b, uint64_t v, int bytes)
-{
-    char le[8];
-    for (int k = 0; k < bytes; k++)
-        le[k] = (char)(v >> (8 * k));
-    ps_buf_append(b, le, (size_t)bytes);
-}
-
 /* Writes the filled part of the block: its header and packed entries. */
 static void flush_block(ps_lex_writer *w, uint32_t n)
 {
@@ -27,13 +19,13 @@ static void flush_block(ps_lex_writer *w, uint32_t n)
             wd[c] = bits64(col[c][j]) > wd[c] ? bits64(col[c][j]) : wd[c];
         w->too_wide |= wd[c] > MAX_WIDTH;
     }
-    put_le(&w->headers, w->block_term_off, 8);
-    put_le(&w->headers, w->block_post_off, 8);
-    put_le(&w->headers, w->block_pos_off, 8);
-    put_le(&w->headers, w->packed.len, 4);
+    ps_buf_put_le(&w->headers, w->block_term_off, 8);
+    ps_buf_put_le(&w->headers, w->block_post_off, 8);
+    ps_buf_put_le(&w->headers, w->block_pos_off, 8);
+    ps_buf_put_le(&w->headers, w->packed.len, 4);
     w->too_wide |= w->packed.len > UINT32_MAX;
     for (int c = 0; c < 4; c++)
-        put_le(&w->headers, wd[c], 1);
+        ps_buf_put_le(&w->headers, wd[c], 1);
     size_t bytes = ((size_t)n * (wd[0] + wd[1] + wd[2] + wd[3]) + 7) / 8;
     uint8_t *dst = (uint8_t *)ps_buf_reserve(&w->packed, bytes);
     if (!dst)
@@ -72,9 +64,9 @@ ps_rc ps_lex_finish(ps_lex_writer *w, ps_buf *out)
         flush_block(w, (uint32_t)(w->n % PS_LEX_BLOCK));
     static const char pad[PACK_PAD];
     ps_buf_append(&w->packed, pad, sizeof pad);
-    put_le(out, w->n, 8);
-    put_le(out, w->pool.len, 8);
-    put_le(out, w->packed.len, 8);
+    ps_buf_put_le(out, w->n, 8);
+    ps_buf_put_le(out, w->pool.len, 8);
+    ps_buf_put_le(out, w->packed.len, 8);
     ps_buf_append(out, w->headers.data, w->headers.len);
     ps_buf_append(out, w->packed.data, w->packed.len);
     ps_buf_append(out, w->pool.data, w->pool.len);

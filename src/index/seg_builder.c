@@ -302,16 +302,11 @@ oom:
 static void ser_str(ps_buf *b, const char *s)
 {
     size_t n = strlen(s);
-    uint8_t len[4] = { (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24) };
-    ps_buf_append(b, (const char *)len, 4);
+    ps_buf_put_le(b, n, 4);
     ps_buf_append(b, s, n);
 }
 
-static void ser_u32(ps_buf *b, uint32_t v)
-{
-    uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-    ps_buf_append(b, (const char *)x, 4);
-}
+static void ser_u32(ps_buf *b, uint32_t v) { ps_buf_put_le(b, v, 4); }
 
 static void ser_list(ps_buf *b, ps_strlist l)
 {
@@ -451,10 +446,13 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
         return;
     }
     out->t = t;
-    /* each term's place: after the terms of lower partitions */
+    /* each term's place: after the terms of lower partitions (at holds the
+     * term's partition until its place is known) */
     memset(off, 0, ((size_t)n_parts + 1) * sizeof *off);
-    for (size_t u = 0; u < w->n_uq; u++)
-        off[w->uq[u].hash % (uint64_t)n_parts + 1]++;
+    for (size_t u = 0; u < w->n_uq; u++) {
+        w->uq[u].at = (uint32_t)(w->uq[u].hash % (uint64_t)n_parts);
+        off[w->uq[u].at + 1]++;
+    }
     for (int p = 0; p < n_parts; p++)
         off[p + 1] += off[p];
     /* lay the positions out term by term; occurrences come in text order,
@@ -462,7 +460,7 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
     uint32_t start = 0;
     for (size_t u = 0; u < w->n_uq; u++) {
         gterm *g = &w->uq[u];
-        g->at = off[g->hash % (uint64_t)n_parts]++;
+        g->at = off[g->at]++;
         out->t[g->at] = (uterm){ .hash = g->hash, .term = g->term, .len = g->len,
                                  .wtf = g->wtf > UINT32_MAX ? UINT32_MAX : (uint32_t)g->wtf, .npos = 0,
                                  .pos = pos + start };

@@ -99,10 +99,8 @@ static ps_rc write_term(const ps_seg_source *src, const ps_term_entry *e, ps_buf
         uint32_t data_off = (uint32_t)ts->blocks.len;
         ts->blocks.len += ps_block_encode(docs, tfs, counts, n, prev, done == 0, (uint8_t *)dst);
         uint32_t sk[5] = { doc, max_wtf, min_len, data_off, pos_off };
-        for (int k = 0; k < 5; k++) {
-            uint8_t le[4] = { (uint8_t)sk[k], (uint8_t)(sk[k] >> 8), (uint8_t)(sk[k] >> 16), (uint8_t)(sk[k] >> 24) };
-            ps_buf_append(&ts->skips, (const char *)le, 4);
-        }
+        for (int k = 0; k < 5; k++)
+            ps_buf_put_le(&ts->skips, sk[k], 4);
         prev = doc;
         done += n;
     }
