@@ -50,20 +50,14 @@ size_t ps_utf8_invalid_at(const char *s, size_t n)
 
 size_t ps_utf8_repair(const char *s, size_t n, ps_buf *out)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t bad = 0, i = 0, run = 0;
-    while (i < n) {
-        size_t k = valid_len(u + i, n - i);
-        if (k) {
-            i += k;
-            continue;
-        }
-        ps_buf_append(out, s + run, i - run);
+    size_t bad = 0;
+    for (size_t i = 0;;) {
+        size_t k = i + ps_utf8_invalid_at(s + i, n - i);
+        ps_buf_append(out, s + i, k - i);
+        if (k == n)
+            return bad;
         ps_buf_append(out, "\xEF\xBF\xBD", 3);
         bad++;
-        i++;
-        run = i;
+        i = k + 1;
     }
-    ps_buf_append(out, s + run, n - run);
-    return bad;
 }
