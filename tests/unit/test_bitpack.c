@@ -4,15 +4,10 @@
 #include <string.h>
 
 #include "index/bitpack.h"
+#include "test_helpers.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
+static uint32_t next(void) { return (uint32_t)xorshift64(&rng); }
 
 static size_t roundtrip(const uint32_t *v, uint32_t n)
 {

@@ -1,8 +1,9 @@
 /* Helpers shared by the unit tests: collecting tokens, finding the shared
- * real-data folder, reading records from a buffer. */
+ * real-data folder, reading records from a buffer, random numbers. */
 #ifndef PS_TEST_HELPERS_H
 #define PS_TEST_HELPERS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,15 @@
 
 #include "patsift/analyze.h"
 #include "patsift/reader.h"
+
+/* xorshift64: reproducible random numbers for the tests (*state != 0). */
+static inline uint64_t xorshift64(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
 
 /* The shared data folder (../shared/data beside the repo, or
  * $PATSIFT_DATA), or NULL when absent. */

@@ -5,15 +5,10 @@
 #include <string.h>
 
 #include "index/lexicon.h"
+#include "test_helpers.h"
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next(void) { return xorshift64(&rng); }
 
 typedef struct sample {
     char term[24];

@@ -6,15 +6,10 @@
 #include <math.h>
 
 #include "sketch/minhash.h"
+#include "test_helpers.h"
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t next_rand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next_rand(void) { return xorshift64(&rng); }
 
 static void sig_of(const uint64_t *set, size_t n, const ps_mh_params *p, uint32_t *sig)
 {

@@ -6,15 +6,10 @@
 
 #include "index/positions_codec.h"
 #include "index/postings_codec.h"
+#include "test_helpers.h"
 
 static uint64_t rng = 88172645463325252ull;
-static uint32_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
-}
+static uint32_t next(void) { return (uint32_t)xorshift64(&rng); }
 
 static void roundtrip(const uint32_t *docs, const uint32_t *tfs, const uint32_t *counts, uint32_t n, uint32_t prev,
                       int first)
