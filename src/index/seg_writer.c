@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -371,6 +372,24 @@ static ps_rc write_minhash(const ps_seg_source *src, out_file *f)
     return PS_OK;
 }
 
+/* The document columns, stored text and signatures go on a thread of
+ * their own beside the postings: they write other files and only read the
+ * source. Written one after the other, a 1M-abstract build spent a tenth
+ * of its time in segment writes at 1.1-1.4 CPUs of 2. */
+typedef struct side_job {
+    const ps_seg_source *src;
+    out_file *f;
+    ps_rc rc;
+} side_job;
+
+static void *side_main(void *arg)
+{
+    side_job *j = arg;
+    write_docs(j->src, j->f);
+    j->rc = write_minhash(j->src, j->f);
+    return NULL;
+}
+
 ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, ps_seg_written *out,
                    char *err, size_t errlen)
 {
@@ -387,14 +406,21 @@ ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, 
             rc = ps_binwriter_start(&f[k].w, f[k].fp, ps_seg_magic[k]);
         }
     }
+    side_job side = { .src = src, .f = f, .rc = PS_OK };
+    pthread_t th;
+    bool side_thread = false;
+    if (rc == PS_OK)
+        side_thread = src->threads > 1 && pthread_create(&th, NULL, side_main, &side) == 0;
     if (rc == PS_OK) {
         rc = write_inverted(src, f);
         if (rc != PS_OK)
             snprintf(err, errlen, "%s: %s while writing postings", name, ps_strerror(rc));
     }
-    if (rc == PS_OK)
-        write_docs(src, f);
-    if (rc == PS_OK && (rc = write_minhash(src, f)) != PS_OK)
+    if (side_thread)
+        pthread_join(th, NULL);
+    else if (rc == PS_OK)
+        side_main(&side);
+    if (rc == PS_OK && (rc = side.rc) != PS_OK)
         snprintf(err, errlen, "%s: %s while writing signatures", name, ps_strerror(rc));
     for (int k = 0; k < PS_SEG_FILES; k++) {
         if (!f[k].fp)
