@@ -44,6 +44,7 @@ typedef enum ps_token_kind {
 typedef struct ps_token {
     const char *term;    /* the analysed term, NUL-terminated; valid only during the callback */
     size_t len;          /* bytes in term */
+    uint64_t hash;       /* XXH3_64bits(term, len): the hash every consumer keys terms by */
     uint32_t position;   /* word position; stop words and dropped tokens use one up too */
     ps_field field;
     ps_token_kind kind;

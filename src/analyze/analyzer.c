@@ -23,18 +23,21 @@ enum { RAW_MAX = PS_MAX_TOKEN_BYTES * 4, TERM_CAP = RAW_MAX * 18 + 8 };
 
 /* Stemming is two thirds of the analysis time, and patent text repeats its
  * words (Zipf), so each analyzer keeps a direct-mapped cache of recent
- * word -> stop-word verdict and stem, one hash per word for both. Words
- * longer than STEM_KEY bytes skip the cache. 32768 slots (1.6 MB) hold a
- * patent vocabulary's common words: with 8192, index builds of generated
- * abstracts spent 6% of their time in the stemmer. */
+ * word -> stop-word verdict, stem and the stem's hash (every consumer of
+ * tokens hashes the term), one hash per word for all. Words longer than
+ * STEM_KEY bytes skip the cache. 32768 slots of one cache line each (2 MB)
+ * hold a patent vocabulary's common words: with 8192, index builds of
+ * generated abstracts spent 6% of their time in the stemmer. */
 enum { STEM_SLOTS = 32768, STEM_KEY = 23 };
 
 typedef struct stem_slot {
+    uint64_t stem_hash;           /* XXH3_64bits of the stem */
     uint8_t word_len, stem_len;   /* word_len 0: empty slot */
     bool stop;
     char word[STEM_KEY];
     char stem[STEM_KEY + 1];
 } stem_slot;
+_Static_assert(sizeof(stem_slot) == 64, "a stem slot fills one cache line");
 
 struct ps_analyzer {
     struct sb_stemmer *stemmer;   /* NULL when stemming is off */
@@ -88,7 +91,8 @@ ps_rc ps_analyzer_create(const ps_analyzer_opts *opts, ps_analyzer **out)
     }
     a->stops = ps_stopset_create(!opts->no_english_stop, !opts->no_patent_stop);
     if (a->stemmer)
-        a->stem_cache = calloc(STEM_SLOTS, sizeof *a->stem_cache);
+        if ((a->stem_cache = aligned_alloc(64, STEM_SLOTS * sizeof *a->stem_cache)))
+            memset(a->stem_cache, 0, STEM_SLOTS * sizeof *a->stem_cache);
     if (!a->stops || (a->stemmer && !a->stem_cache)) {
         ps_analyzer_free(a);
         return PS_ENOMEM;
@@ -134,7 +138,7 @@ static ps_charclass class_at(const unsigned char *s, size_t n, size_t i)
     int32_t cp;
     if (i >= n || decode(s + i, n - i, &cp) < 0)
         return PS_CC_SEP;
-    return ps_charclass_of(cp);
+    return ps_charclass_fast(cp);
 }
 
 typedef struct scan {
@@ -143,6 +147,7 @@ typedef struct scan {
     bool latin;     /* every code point Latin script (accents may be folded) */
     bool digit;     /* has a digit */
     bool letter;    /* has a letter */
+    bool joined;    /* has an apostrophe or a '.' or ',' inside */
 } scan;
 
 static scan scan_word(const unsigned char *s, size_t n, size_t i)
@@ -154,7 +159,7 @@ static scan scan_word(const unsigned char *s, size_t n, size_t i)
         int k = decode(s + i, n - i, &cp);
         if (k < 0)
             break;
-        ps_charclass c = ps_charclass_of(cp);
+        ps_charclass c = ps_charclass_fast(cp);
         if (c == PS_CC_APOS) {
             if (prev != PS_CC_LETTER || class_at(s, n, i + (size_t)k) != PS_CC_LETTER)
                 break;
@@ -166,6 +171,7 @@ static scan scan_word(const unsigned char *s, size_t n, size_t i)
         }
         sc.letter |= c == PS_CC_LETTER;
         sc.digit |= c == PS_CC_DIGIT;
+        sc.joined |= c == PS_CC_APOS || c == PS_CC_NUMSEP;
         if (cp >= 0x80) {
             sc.ascii = false;
             sc.latin &= ps_cp_is_latin(cp);
@@ -241,14 +247,16 @@ static size_t tidy(char *t, size_t n, bool number)
 }
 
 /* The stem of the word a->term[0..len) through the cache, setting
- * *out_len; NULL for a stop word. */
-static const char *stop_or_stem(ps_analyzer *a, size_t len, long *out_len)
+ * *out_len, and *hash when the cache knows it (else it stays 0); NULL for
+ * a stop word. */
+static const char *stop_or_stem(ps_analyzer *a, size_t len, long *out_len, uint64_t *hash)
 {
     stem_slot *slot = NULL;
     if (len <= STEM_KEY) {
         slot = &a->stem_cache[XXH3_64bits(a->term, len) & (STEM_SLOTS - 1)];
         if (slot->word_len == len && memcmp(slot->word, a->term, len) == 0) {
             *out_len = slot->stem_len;
+            *hash = slot->stem_hash;
             return slot->stop ? NULL : slot->stem;
         }
     }
@@ -264,15 +272,19 @@ static const char *stop_or_stem(ps_analyzer *a, size_t len, long *out_len)
         slot->stem_len = (uint8_t)n;
         memcpy(slot->stem, st, (size_t)n);
         slot->stem[n] = '\0';
+        slot->stem_hash = *hash = XXH3_64bits(st, (size_t)n);
     }
     *out_len = n;
     return stop ? NULL : (const char *)st;
 }
 
-static int push(ps_analyzer *a, ps_field f, const char *term, size_t len, ps_token_kind kind,
+/* hash: the term's XXH3_64bits if known, else 0 (then it is computed) */
+static int push(ps_analyzer *a, ps_field f, const char *term, size_t len, uint64_t hash, ps_token_kind kind,
                 uint32_t *pos, size_t start, size_t end, ps_token_fn fn, void *ctx)
 {
-    ps_token tok = { .term = term, .len = len, .position = (*pos)++, .field = f, .kind = kind,
+    if (!hash)
+        hash = XXH3_64bits(term, len);
+    ps_token tok = { .term = term, .len = len, .hash = hash, .position = (*pos)++, .field = f, .kind = kind,
                      .start = (uint32_t)start, .end = (uint32_t)end };
     a->st.tokens++;
     return fn(&tok, ctx);
@@ -304,7 +316,9 @@ static int emit_word(ps_analyzer *a, ps_field f, const unsigned char *s, size_t 
         }
     }
     bool number = !sc.letter;
-    len = (long)tidy(a->term, (size_t)len, number);
+    /* an ASCII word with no apostrophe, '.' or ',' has nothing to tidy */
+    if (!sc.ascii || sc.joined)
+        len = (long)tidy(a->term, (size_t)len, number);
     if (len == 0)
         return 0; /* only ignorable characters: not a token at all */
     if (len > PS_MAX_TOKEN_BYTES) {
@@ -315,8 +329,9 @@ static int emit_word(ps_analyzer *a, ps_field f, const unsigned char *s, size_t 
     if (number && !all_number(a->term, (size_t)len))
         number = false; /* e.g. superscripts folded to something else */
     const char *term = a->term;
+    uint64_t hash = 0;
     if (!number && !sc.digit && a->stemmer)
-        term = stop_or_stem(a, (size_t)len, &len);
+        term = stop_or_stem(a, (size_t)len, &len, &hash);
     else if (!number && ps_stopset_has(a->stops, a->term, (size_t)len))
         term = NULL;
     if (!term) {
@@ -324,7 +339,7 @@ static int emit_word(ps_analyzer *a, ps_field f, const unsigned char *s, size_t 
         (*pos)++;
         return 0;
     }
-    return push(a, f, term, (size_t)len, number ? PS_TOKEN_NUMBER : PS_TOKEN_WORD, pos, start,
+    return push(a, f, term, (size_t)len, hash, number ? PS_TOKEN_NUMBER : PS_TOKEN_WORD, pos, start,
                 sc.end, fn, ctx);
 }
 
@@ -361,7 +376,7 @@ static int emit_cjk_pair(ps_analyzer *a, ps_field f, const cjk_char *x, const cj
         n += y->len;
     }
     a->term[n] = '\0';
-    return push(a, f, a->term, n, PS_TOKEN_CJK, pos, x->start, y ? y->end : x->end, fn, ctx);
+    return push(a, f, a->term, n, 0, PS_TOKEN_CJK, pos, x->start, y ? y->end : x->end, fn, ctx);
 }
 
 /* Emits the CJK run starting at i as overlapping bigrams (a lone character
@@ -375,7 +390,7 @@ static int emit_cjk(ps_analyzer *a, ps_field f, const unsigned char *s, size_t n
     while (i < n && rc == 0) {
         int32_t cp;
         int k = decode(s + i, n - i, &cp);
-        if (k < 0 || ps_charclass_of(cp) != PS_CC_CJK)
+        if (k < 0 || ps_charclass_fast(cp) != PS_CC_CJK)
             break;
         /* a half-width voiced sound mark composes with the half-width kana before it */
         int32_t next;
@@ -415,7 +430,7 @@ ps_rc ps_analyze(ps_analyzer *a, ps_field f, const char *text, size_t len, uint3
             i++;
             continue;
         }
-        ps_charclass c = ps_charclass_of(cp);
+        ps_charclass c = ps_charclass_fast(cp);
         int rc = 0;
         if (c == PS_CC_LETTER || c == PS_CC_DIGIT || c == PS_CC_IGNORE) {
             scan sc = scan_word(s, len, i);

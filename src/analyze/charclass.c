@@ -19,19 +19,26 @@ static bool is_cjk(int32_t cp)
            (cp >= 0x20000 && cp <= 0x3134F);   /* CJK ext B..G and compat supplement */
 }
 
+#define L PS_CC_LETTER
+#define D PS_CC_DIGIT
+#define A PS_CC_APOS
+#define N PS_CC_NUMSEP
+/* ASCII letters and digits; the apostrophe; '.' and ','; the rest separate */
+const uint8_t ps_ascii_class[128] = {
+    ['A'] = L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+    ['a'] = L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+    ['0'] = D, D, D, D, D, D, D, D, D, D,
+    ['\''] = A, ['.'] = N, [','] = N,
+};
+#undef L
+#undef D
+#undef A
+#undef N
+
 ps_charclass ps_charclass_of(int32_t cp)
 {
-    if (cp < 0x80) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
-            return PS_CC_LETTER;
-        if (cp >= '0' && cp <= '9')
-            return PS_CC_DIGIT;
-        if (cp == '\'')
-            return PS_CC_APOS;
-        if (cp == '.' || cp == ',')
-            return PS_CC_NUMSEP;
-        return PS_CC_SEP;
-    }
+    if (cp < 0x80)
+        return cp < 0 ? PS_CC_SEP : (ps_charclass)ps_ascii_class[cp];
     if (cp == 0x2019)
         return PS_CC_APOS;
     if (is_cjk(cp)) {

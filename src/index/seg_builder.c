@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
 #define ZDICT_STATIC_LINKING_ONLY /* fastCover with fixed parameters: no search */
 #include <zdict.h>
 #include <zstd.h>
@@ -256,7 +255,7 @@ static int on_token(const ps_token *t, void *ctx)
     bool shingled = w->sh.p.fields & (1u << t->field);
     if (!weight && !shingled)
         return 0;
-    uint64_t h = XXH3_64bits(t->term, t->len);
+    uint64_t h = t->hash;
     if (shingled)
         ps_shingler_token(&w->sh, t->field, h); /* the same hash: no string hashed twice */
     if (!weight)

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
 
 #include "index/index_access.h"
 #include "patsift/dedup.h"
@@ -136,7 +135,7 @@ typedef struct exact_ctx {
 
 static int on_token(const ps_token *t, void *ctx)
 {
-    ps_shingle_set_token(ctx, t->field, XXH3_64bits(t->term, t->len));
+    ps_shingle_set_token(ctx, t->field, t->hash);
     return 0;
 }
 
@@ -334,7 +333,7 @@ typedef struct sig_ctx {
 static int on_query_token(const ps_token *t, void *ctx)
 {
     sig_ctx *c = ctx;
-    uint64_t h = XXH3_64bits(t->term, t->len);
+    uint64_t h = t->hash;
     ps_shingler_token(&c->sh, t->field, h);
     if (c->set)
         ps_shingle_set_token(c->set, t->field, h);

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
 
 #include "common/strmap.h"
 #include "sketch/minhash.h"
@@ -24,7 +23,7 @@ static int on_token(const ps_token *t, void *ctx)
 {
     collector *c = ctx;
     if (c->sh)
-        ps_shingler_token(c->sh, t->field, XXH3_64bits(t->term, t->len));
+        ps_shingler_token(c->sh, t->field, t->hash);
     uint32_t w = c->weight ? c->weight[t->field] : 1;
     if (w == 0)
         return 0;

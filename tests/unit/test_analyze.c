@@ -1,6 +1,7 @@
 /* The analyser: tokenisation, normalisation, CJK bigrams, stop words,
  * stemming, positions and offsets, robustness. */
 #include <criterion/criterion.h>
+#include <xxhash.h>
 
 #include "test_helpers.h"
 
@@ -207,4 +208,29 @@ Test(analyze, record_fields_are_tagged_and_separated)
     cr_assert_str_eq(l.terms[1], "rotari");
     cr_assert_gt(l.pos[1], l.pos[0] + 50, "a gap between fields keeps phrases apart");
     cr_assert_str_eq(l.terms[l.n - 1], "detail");
+}
+
+static int check_hash(const ps_token *t, void *ctx)
+{
+    cr_assert_eq(t->hash, XXH3_64bits(t->term, t->len), "token '%s'", t->term);
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* Consumers key terms by the token's hash: it must be the term's, whether
+ * the stem came from the cache or not, for every kind of token. */
+Test(analyze, token_hash_is_the_terms_hash)
+{
+    char longword[64];
+    memset(longword, 'x', sizeof longword - 1);
+    longword[sizeof longword - 1] = '\0';
+    const char *texts[] = { "Rotating pumps' valves, 1,000 pumps and 3.5 volts",
+                            "Café ＬＥＤ ﬁlter device’s O'Neil 東京都 x²", longword };
+    for (int pass = 0; pass < 2; pass++) /* the second pass hits the stem cache */
+        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+            int n = 0;
+            uint32_t pos = 0;
+            cr_assert_eq(ps_analyze(a, PS_FIELD_ABSTRACT, texts[i], strlen(texts[i]), &pos, check_hash, &n), PS_OK);
+            cr_assert_gt(n, 0);
+        }
 }
