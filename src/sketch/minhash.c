@@ -64,17 +64,19 @@ static void window_push(ps_shingle_window *w, int field, uint64_t th, emit_fn em
 
 /* ---- one-permutation hashing ---- */
 
+/* An empty bin holds UINT32_MAX, so the minimum alone is right for it too;
+ * the bit tells an empty bin from one that got UINT32_MAX. */
 static void oph_add(void *ctx, uint64_t h)
 {
     ps_shingler *s = ctx;
     uint32_t bin = (uint32_t)(((h >> 32) * (uint64_t)s->p.k) >> 32);
     uint32_t v = (uint32_t)h;
-    if (!s->filled[bin] || v < s->sig[bin]) {
-        s->sig[bin] = v;
-        s->filled[bin] = 1;
-    }
+    s->sig[bin] = v < s->sig[bin] ? v : s->sig[bin];
+    s->filled[bin >> 6] |= 1ull << (bin & 63);
     s->n_shingles++;
 }
+
+static bool bin_filled(const ps_shingler *s, uint32_t bin) { return s->filled[bin >> 6] >> (bin & 63) & 1; }
 
 void ps_shingler_begin(ps_shingler *s, const ps_mh_params *p, uint32_t *sig)
 {
@@ -82,7 +84,8 @@ void ps_shingler_begin(ps_shingler *s, const ps_mh_params *p, uint32_t *sig)
     s->sig = sig;
     s->n_shingles = 0;
     window_reset(&s->w, p->shingle);
-    memset(s->filled, 0, p->k);
+    memset(s->filled, 0, (p->k + 63) / 64 * sizeof s->filled[0]);
+    memset(sig, 0xFF, (size_t)p->k * sizeof *sig);
 }
 
 void ps_shingler_token(ps_shingler *s, ps_field f, uint64_t token_hash)
@@ -135,11 +138,11 @@ uint32_t ps_shingler_end(ps_shingler *s)
             s->sig[i] = UINT32_MAX;
         return 0;
     }
-    uint32_t filled = 0, only = 0;
-    for (uint32_t i = 0; i < k; i++)
-        if (s->filled[i]) {
-            filled++;
-            only = i;
+    uint32_t words = (k + 63) / 64, filled = 0, only = 0;
+    for (uint32_t w = 0; w < words; w++)
+        if (s->filled[w]) {
+            filled += (uint32_t)__builtin_popcountll(s->filled[w]);
+            only = w * 64 + (uint32_t)__builtin_ctzll(s->filled[w]);
         }
     if (filled == 1) {
         /* every probe sequence ends at the one filled bin: the same result
@@ -153,22 +156,25 @@ uint32_t ps_shingler_end(ps_shingler *s)
      * ...; the sequence depends only on i, so two documents that are both
      * empty in bin i copy from the same place whenever they can */
     const uint16_t *tab = probe_table(k);
-    for (uint32_t i = 0; i < k; i++) {
-        if (s->filled[i])
-            continue;
-        uint32_t j = 0;
-        for (uint32_t attempt = 0;; attempt++) {
-            j = tab && attempt < PROBES ? tab[(size_t)i * PROBES + attempt] : probe(i, attempt, k);
-            if (s->filled[j] == 1)
-                break;
-            if (attempt == 64 * k) { /* never in practice; stay deterministic */
-                for (j = 0; s->filled[j] != 1; j++)
-                    ;
-                break;
+    for (uint32_t w = 0; w < words; w++) {
+        uint64_t empty = ~s->filled[w];
+        if (w == words - 1 && k % 64)
+            empty &= (1ull << (k % 64)) - 1;
+        for (; empty; empty &= empty - 1) {
+            uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(empty), j = 0;
+            for (uint32_t attempt = 0;; attempt++) {
+                j = tab && attempt < PROBES ? tab[(size_t)i * PROBES + attempt] : probe(i, attempt, k);
+                if (bin_filled(s, j))
+                    break;
+                if (attempt == 64 * k) { /* never in practice; stay deterministic */
+                    for (j = 0; !bin_filled(s, j); j++)
+                        ;
+                    break;
+                }
             }
+            /* the bits stay as they were: a densified bin is never a source */
+            s->sig[i] = s->sig[j];
         }
-        s->sig[i] = s->sig[j];
-        s->filled[i] = 2; /* densified: not a source for others */
     }
     return s->n_shingles;
 }

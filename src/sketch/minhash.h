@@ -68,7 +68,7 @@ typedef struct ps_shingler {
     ps_mh_params p;
     ps_shingle_window w;
     uint32_t *sig;               /* where the signature goes (k values) */
-    uint8_t filled[PS_MH_MAX_K];
+    uint64_t filled[PS_MH_MAX_K / 64];  /* bit per bin: it got a shingle */
     uint32_t n_shingles;         /* shingles seen (with repeats) */
 } ps_shingler;
 
