@@ -10,6 +10,9 @@
 
 #include <libstemmer.h>
 #include <utf8proc.h>
+/* inlined: a call into libxxhash per word or shingle cost more than the
+ * hashing of such short keys */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "analyze/charclass.h"

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* inlined: a call into libxxhash per word or shingle cost more than the
+ * hashing of such short keys */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "sketch/minhash.h"
