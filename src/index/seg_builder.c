@@ -529,16 +529,39 @@ static bool worker_ready(ps_seg_builder *b, worker *w)
     return true;
 }
 
+/* The inversion's time goes to cache misses: each document's term list,
+ * then each term's table slot and entry. The next documents' lists and the
+ * next terms' slots are prefetched while the current ones are appended. */
+enum { PREFETCH_DOCS = 4, PREFETCH_TERMS = 4 };
+
 static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
 {
     ps_partition *part = &b->part[p];
+    for (size_t d = 0; d < n && d < PREFETCH_DOCS; d++)
+        if (b->batch[d].off)
+            __builtin_prefetch(&b->batch[d].off[p]);
     for (size_t d = 0; d < n && !part->oom; d++) {
         const doc_terms *dt = &b->batch[d];
         uint32_t doc = first_doc + (uint32_t)d;
+        if (d + PREFETCH_DOCS < n && b->batch[d + PREFETCH_DOCS].off)
+            __builtin_prefetch(&b->batch[d + PREFETCH_DOCS].off[p]);
+        if (d + 1 < n && b->batch[d + 1].off)
+            __builtin_prefetch(&b->batch[d + 1].t[b->batch[d + 1].off[p]]);
         if (!dt->off)
             continue; /* its analysis ran out of memory: the batch fails */
-        for (size_t i = dt->off[p]; i < dt->off[p + 1]; i++) {
+        size_t from = dt->off[p], to = dt->off[p + 1];
+        for (size_t i = from; i < to && i < from + PREFETCH_TERMS; i++)
+            if (part->slot)
+                __builtin_prefetch(&part->slot[(size_t)(dt->t[i].hash >> 20) & part->mask]);
+        for (size_t i = from; i < to; i++) {
             const uterm *u = &dt->t[i];
+            if (i + PREFETCH_TERMS < to && part->slot)
+                __builtin_prefetch(&part->slot[(size_t)(dt->t[i + PREFETCH_TERMS].hash >> 20) & part->mask]);
+            if (i + PREFETCH_TERMS / 2 < to && part->slot) {
+                const ps_term_entry *next = part->slot[(size_t)(dt->t[i + PREFETCH_TERMS / 2].hash >> 20) & part->mask];
+                if (next)
+                    __builtin_prefetch(next);
+            }
             ps_term_entry *e = partition_get(part, u);
             if (!e) {
                 part->oom = 1;
