@@ -19,6 +19,7 @@
  * a word). Still accepted, as json-c does: NaN and Infinity, integers past
  * 64 bits (saturated), lone surrogate escapes (as U+FFFD). Nesting may go
  * JSON_DEPTH deep, like jansson's limit. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,15 +264,33 @@ ps_rc ps_jsonl_next_line(ps_fmt_ctx *ctx, const char **text, size_t *len, uint64
     return PS_OK;
 }
 
+/* How many leading bytes are printable ASCII (0x20-0x7F), eight at a time:
+ * most of a line, which then needs neither the UTF-8 nor the control-byte
+ * check byte by byte. */
+static size_t printable_ascii_prefix(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        /* a byte >= 0x80, or a byte < 0x20 (exact for limits up to 0x80) */
+        if ((x & highs) | ((x - 0x20 * ones) & ~x & highs))
+            break;
+    }
+    return i;
+}
+
 ps_rc ps_jsonl_parse(ps_fmt_ctx *ctx, const char *text, size_t len, uint64_t line, const ps_record **out)
 {
     jctx j = { .ctx = ctx, .line = line };
     if (len > INT32_MAX)
         return ps_fmt_error(ctx, PS_EPARSE, j.line, "invalid JSON: a line of %zu bytes", len);
-    size_t bad = ps_utf8_invalid_at(text, len);
+    size_t clean = printable_ascii_prefix(text, len);
+    size_t bad = clean + ps_utf8_invalid_at(text + clean, len - clean);
     if (bad < len)
         return ps_fmt_error(ctx, PS_EPARSE, j.line, "invalid JSON at column %zu: invalid UTF-8", bad + 1);
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = clean; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
             return ps_fmt_error(ctx, PS_EPARSE, j.line, "invalid JSON at column %zu: control character 0x%02x",

@@ -103,6 +103,31 @@ Test(jsonl_reader, every_malformed_line_is_reported_with_its_line_number)
     readall_free(&out);
 }
 
+/* The checks skip clean ASCII eight bytes at a time: a bad byte is found
+ * at its exact column wherever it falls in those words, and a byte of
+ * 0x7f or a space is not mistaken for one. */
+Test(jsonl_reader, bad_bytes_are_found_at_every_offset)
+{
+    const char *bytes[] = { "\x01", "\x1f", "\xff", "\xc0\xaf" };
+    const char *what[] = { "control character 0x01", "control character 0x1f", "invalid UTF-8", "invalid UTF-8" };
+    for (size_t b = 0; b < 4; b++)
+        for (size_t at = 0; at < 24; at++) {
+            char line[128], text[64];
+            memset(text, 'a', at);
+            text[at] = '\0';
+            for (size_t k = 0; k < at; k += 5)
+                text[k] = k % 2 ? '\x7f' : ' '; /* allowed, and at the limits */
+            snprintf(line, sizeof line, "{\"id\":\"A\",\"title\":\"%s%sbbbbbbbbbbbbbbbb\"}\n", text, bytes[b]);
+            readall out;
+            read_buffer(&out, line, PS_FORMAT_JSONL, false);
+            char want[96];
+            snprintf(want, sizeof want, "invalid JSON at column %zu: %s", 20 + at, what[b]);
+            cr_assert_eq(out.n_err, 1, "byte %zu at %zu", b, at);
+            cr_assert(strstr(out.errs[0], want), "want '%s' in '%s'", want, out.errs[0]);
+            readall_free(&out);
+        }
+}
+
 Test(jsonl_reader, a_repeated_key_takes_its_last_value)
 {
     readall out;
