@@ -35,6 +35,7 @@ static void window_reset(ps_shingle_window *w, uint32_t size)
 {
     w->size = size;
     w->n = 0;
+    w->next = 0;
     w->field = -1;
     w->shingled = false;
 }
@@ -43,8 +44,9 @@ static void window_reset(ps_shingle_window *w, uint32_t size)
 static void window_flush(ps_shingle_window *w, emit_fn emit, void *ctx)
 {
     if (w->n > 0 && !w->shingled)
-        emit(ctx, XXH3_64bits(w->h, w->n * sizeof w->h[0]));
+        emit(ctx, XXH3_64bits(w->h, w->n * sizeof w->h[0])); /* not full: h[0 .. n) */
     w->n = 0;
+    w->next = 0;
     w->shingled = false;
 }
 
@@ -54,13 +56,13 @@ static void window_push(ps_shingle_window *w, int field, uint64_t th, emit_fn em
         window_flush(w, emit, ctx);
         w->field = field;
     }
+    w->h[w->next] = w->h[w->next + w->size] = th;
+    w->next = w->next + 1 == w->size ? 0 : w->next + 1;
+    if (w->n < w->size)
+        w->n++;
     if (w->n == w->size) {
-        memmove(w->h, w->h + 1, (w->size - 1) * sizeof w->h[0]);
-        w->n--;
-    }
-    w->h[w->n++] = th;
-    if (w->n == w->size) {
-        emit(ctx, XXH3_64bits(w->h, w->n * sizeof w->h[0]));
+        /* full: the oldest token is the one the next overwrites */
+        emit(ctx, XXH3_64bits(w->h + w->next, w->size * sizeof w->h[0]));
         w->shingled = true;
     }
 }

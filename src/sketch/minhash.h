@@ -55,11 +55,15 @@ void ps_mh_defaults(ps_mh_params *p);
 bool ps_mh_params_valid(const ps_mh_params *p);
 
 /* The sliding window of token hashes that makes shingles. */
+/* Each token hash is written twice, at next and next + size: a full window
+ * is then h[next .. next + size), oldest first, without shifting the window
+ * per token; one not yet full is h[0 .. n). */
 typedef struct ps_shingle_window {
     uint32_t size, n;
+    uint32_t next;               /* where the next token goes, 0..size-1 */
     int field;                   /* field of the window's tokens, -1 none */
     bool shingled;               /* the window has given a shingle already */
-    uint64_t h[PS_MH_MAX_SHINGLE];
+    uint64_t h[2 * PS_MH_MAX_SHINGLE];
 } ps_shingle_window;
 
 /* Builds one document's signature from its token stream. One per thread;
