@@ -28,6 +28,9 @@ options:
   --warmup W         warm-up passes of Xapian and FTS5 (default 1)
   --lucene-warmup W  warm-up passes of Lucene (default 5: JIT)
   --elite-size S     Xapian elite set size for --mode elite (default 30)
+  --build-runs R     build patsift and Lucene R times each, in interleaved
+                     rounds, and keep the run with the median wall time
+                     (default 1); Xapian and FTS5 build once
   --no-default-build skip patsift's extra build with its default weights
   --no-approx        skip the approximate modes
   --quiet            no progress notes on standard error
@@ -41,6 +44,10 @@ What is measured (see bench/README.md, "Peer comparison"):
 - build: wall time around the process (includes JVM start for Lucene), peak
   RSS and CPU from /usr/bin/time, index size = bytes of all files in the
   index folder; docs/s and MB/s of title + abstract text (MB = 10^6 bytes).
+  With --build-runs R, patsift's and Lucene's builds run in R rounds (each
+  round builds every engine and thread count once, so a machine that
+  slows down over minutes slows all of them alike); the run with the
+  median wall time is reported, with every run's wall time.
 - latency: ANALYSIS_US + SEARCH_US per query from each engine's timings
   file, one thread, warm (peers: --warmup passes in the same process;
   patsift: the whole batch once untimed first); p50/p95/p99 nearest rank.
@@ -76,6 +83,8 @@ import zipfile
 TIME = "/usr/bin/time"
 ENGINES = ["patsift", "lucene", "xapian", "fts5"]
 BUILD_THREADS = {"patsift": [1, 2], "lucene": [1, 2], "xapian": [1], "fts5": [1]}
+# built --build-runs times (Xapian's and FTS5's builds take minutes at 1M)
+REPEATED_BUILDS = ("patsift", "lucene")
 APPROX = {"patsift": "doc", "lucene": "mlt", "xapian": "elite"}
 K = 100
 LONG_BATCH_S = 10.0  # a 1-thread batch this long: its 2-thread run skips the warm-up
@@ -547,6 +556,14 @@ def settings(args):
 
 # ------------------------------------------------------------------ corpus
 
+def median_run(bs):
+    """The run with the median wall time (the lower middle one of an even
+    count), with every run's wall time."""
+    m = dict(sorted(bs, key=lambda b: b["wall_s"])[(len(bs) - 1) // 2])
+    m["wall_runs"] = [b["wall_s"] for b in bs]
+    return m
+
+
 def cmd_corpus(args):
     label = args.label or os.path.basename(args.input)
     wd = workdir(args, label)
@@ -559,9 +576,23 @@ def cmd_corpus(args):
     docs, tb = prep["docs"], prep["text_bytes"]
     builds, queries = [], []
     results = {}  # (engine, set, mode) -> results of the 1-thread run
+    # the repeated builds first, round by round; each engine's last 1-thread
+    # index is the one queried
+    repeated = [e for e in args.engines if e in REPEATED_BUILDS]
+    runs = {}  # (engine, threads) -> build results
+    for r in range(args.build_runs if repeated else 0):
+        for e in repeated:
+            for t in BUILD_THREADS[e]:
+                d = os.path.join(wd, "idx-%s" % e) + ("" if t == 1 else "-t%d" % t)
+                runs.setdefault((e, t), []).append(b.build(e, t, prep["trim"], d, text_bytes=tb, docs=docs))
+                if t != 1:
+                    shutil.rmtree(d, ignore_errors=True)
     for e in args.engines:
         idx = os.path.join(wd, "idx-%s" % e)
         for t in BUILD_THREADS[e]:
+            if e in repeated:
+                builds.append(median_run(runs[(e, t)]))
+                continue
             d = idx if t == 1 else idx + "-t%d" % t
             builds.append(b.build(e, t, prep["trim"], d, text_bytes=tb, docs=docs))
             if t != 1:
@@ -753,6 +784,7 @@ def main(argv):
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--lucene-warmup", type=int, default=5)
     ap.add_argument("--elite-size", type=int, default=30)
+    ap.add_argument("--build-runs", type=int, default=1)
     ap.add_argument("--no-default-build", dest="default_build", action="store_false")
     ap.add_argument("--no-approx", dest="approx", action="store_false")
     ap.add_argument("--generated", action="store_true")
@@ -769,7 +801,7 @@ def main(argv):
     bad = [e for e in args.engines if e not in ENGINES]
     if bad or not args.engines or not args.input or (cmd == "known-item") != bool(args.xml) or \
             (args.queries is not None and args.queries < 1) or args.warmup < 0 or \
-            args.lucene_warmup < 0 or args.elite_size < 1:
+            args.lucene_warmup < 0 or args.elite_size < 1 or args.build_runs < 1:
         if bad:
             print("bench_peers: unknown engine(s) %s (%s)" % (",".join(bad), ",".join(ENGINES)),
                   file=sys.stderr)

@@ -798,21 +798,25 @@ def peer_section(peers, known, meta, out_path):
         out.append("MB/s = title + abstract text (10^6 bytes) per wall second. CPU util = (user + "
                    "system CPU) / wall: above 1 at one thread means the engine also works on other "
                    "threads (patsift's reader; Lucene's merges, JIT and GC). Others' CPUs = CPUs "
-                   "other processes on the machine kept busy meanwhile.")
+                   "other processes on the machine kept busy meanwhile. Runs: when a build was "
+                   "repeated (`BENCH_PEER_BUILD_RUNS`, in interleaved rounds), the wall time of "
+                   "each run; the row is the run with the median wall time.")
         out.append("")
         rows = []
         for o in peers:
             for b in o["builds"]:
                 name = PEER_NAMES[b["engine"]] + (" (default weights, all fields)"
                                                   if b["variant"] != "main" else "")
+                runs = b.get("wall_runs")
                 rows.append([o["label"], name, b["threads"], fmt(b["docs"]), fmt(b["wall_s"]),
+                             " ".join(fmt(w) for w in runs) if runs and len(runs) > 1 else "-",
                              fmt(b.get("engine_s")), fmt(b.get("docs_s")), fmt(b.get("mb_s")),
                              fmt(b.get("cpu_util")), mib(b["rss_kb"]), mb(b["index_bytes"]),
                              "%.0f%%" % b["index_pct"] if b.get("index_pct") else "-",
                              mb(b["index_bytes_without_stored"]) if "index_bytes_without_stored" in b else "-",
                              mb(b["inverted_bytes"]) if "inverted_bytes" in b else "-",
                              fmt(b.get("other_cpus"), 2)])
-        out.append(table(["corpus", "engine", "threads", "docs", "wall s", "engine s", "docs/s",
+        out.append(table(["corpus", "engine", "threads", "docs", "wall s", "runs, wall s", "engine s", "docs/s",
                           "MB/s", "CPU util", "peak RSS MiB", "index MB", "index / text",
                           "patsift without stored text and signatures, MB",
                           "inverted index MB (postings, positions, terms)", "others' CPUs"], rows))

@@ -30,6 +30,8 @@
 # default 10000,100000; 10000,100000,1000000 at BENCH_SCALE=1m),
 # BENCH_PEER_QUERIES (per query file, default 200; 100 at 1,000,000
 # documents), BENCH_PEER_ENGINES (default patsift,lucene,xapian,fts5),
+# BENCH_PEER_BUILD_RUNS (patsift's and Lucene's builds, each repeated in
+# interleaved rounds, median reported; default 1, 3 at 1,000,000 documents),
 # BENCH_KEEP=1 (keep the temp dir with the peers' raw files), TMPDIR.
 set -u
 
@@ -379,14 +381,18 @@ peers_all() {
         q=$PEER_QUERIES
         [ "$n" -ge 1000000 ] && q=${BENCH_PEER_QUERIES:-100}
         say "peers on $n generated documents ($engines; $q queries per file)"
+        runs=${BENCH_PEER_BUILD_RUNS:-1}
+        [ "$n" -ge 1000000 ] && runs=${BENCH_PEER_BUILD_RUNS:-3}
         bench "peers, generated $n" peers 1 $BPP corpus --cli "$CLI" --peers "$PEERS_DIR" \
-            --engines "$engines" --queries "$q" --generated --label "generated $n" --workdir "$TMP" "$g"
+            --engines "$engines" --queries "$q" --build-runs "$runs" --generated --label "generated $n" \
+            --workdir "$TMP" "$g"
         rm -f "$g"
     done
     if [ "$have_data" = 1 ]; then
         say "peers on PatentsView ($engines)"
         bench "peers, patentsview" peers 1 $BPP corpus --cli "$CLI" --peers "$PEERS_DIR" \
-            --engines "$engines" --queries "$PEER_QUERIES" --label patentsview --workdir "$TMP" "$PV"
+            --engines "$engines" --queries "$PEER_QUERIES" --build-runs "${BENCH_PEER_BUILD_RUNS:-1}" \
+            --label patentsview --workdir "$TMP" "$PV"
         say "known-item retrieval: patentsview + uspto-xml ($engines)"
         bench "peers, known-item" known_item 1 $BPP known-item --cli "$CLI" --peers "$PEERS_DIR" \
             --engines "$engines" --label "patentsview + uspto-xml" --workdir "$TMP" \
