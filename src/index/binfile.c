@@ -28,10 +28,17 @@ ps_rc ps_binwriter_start(ps_binwriter *w, FILE *fp, const char magic[4])
 }
 
 /* Writes out and hashes n bytes at p. */
+static void fail(ps_binwriter *w)
+{
+    if (!w->failed)
+        w->err = errno;
+    w->failed = true;
+}
+
 static void put(ps_binwriter *w, const void *p, size_t n)
 {
     if (fwrite(p, 1, n, w->fp) != n)
-        w->failed = true;
+        fail(w);
     else
         XXH64_update(w->xxh, p, n);
 }
@@ -102,7 +109,7 @@ ps_rc ps_binwriter_finish(ps_binwriter *w)
     for (int i = 0; i < 8; i++)
         b[i] = (uint8_t)(sum >> (8 * i));
     if (!w->failed && (fwrite(b, 1, 8, w->fp) != 8 || fwrite(end_mark, 1, 4, w->fp) != 4))
-        w->failed = true;
+        fail(w);
     ps_binwriter_abort(w);
     return w->failed ? PS_EIO : PS_OK;
 }

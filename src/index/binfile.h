@@ -39,6 +39,8 @@ typedef struct ps_binwriter {
     uint8_t *buf;           /* PS_BINWRITER_BUF bytes not yet written out */
     size_t buffered;
     bool failed;
+    int err;                /* errno of the first failed write: the writing thread's, for
+                             * a caller on another thread */
 } ps_binwriter;
 
 #define PS_BINWRITER_BUF (64u << 10)

@@ -435,7 +435,9 @@ ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, 
         if (rc == PS_OK) {
             out->checksum[k] = ps_binwriter_checksum(&f[k].w);
             if (ps_binwriter_finish(&f[k].w) != PS_OK || fflush(f[k].fp) != 0) {
-                snprintf(err, errlen, "%s: write failed: %s", f[k].path, strerror(errno ? errno : EIO));
+                /* the side thread's files: their errno is the writer's, not ours */
+                int e = f[k].w.err ? f[k].w.err : errno ? errno : EIO;
+                snprintf(err, errlen, "%s: write failed: %s", f[k].path, strerror(e));
                 rc = PS_EIO;
             }
             out->bytes[k] = f[k].w.written + PS_FOOTER_BYTES;
