@@ -656,10 +656,16 @@ ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
 #pragma omp single nowait
             train_dictionary(b, recs, n);
         }
+        bool ready = !w->oom; /* no analyser or zstd context: this thread's documents fail the batch */
 #pragma omp for schedule(dynamic, 1)
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            if (!ready) {
+                b->batch[i] = (doc_terms){ 0 };
+                continue;
+            }
             analyse_doc(w, recs[i], b->store_description, training ? NULL : b->cdict, training, b->n_parts,
                         &b->docs[first + i], &b->batch[i]);
+        }
         /* implicit barrier: every document is analysed (and the dictionary
          * trained) before inversion */
 #pragma omp for schedule(dynamic, 1) nowait
@@ -668,7 +674,8 @@ ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
         if (training) {
 #pragma omp for schedule(dynamic, 16)
             for (size_t i = 0; i < n; i++)
-                store_text(w, recs[i], b->store_description, b->cdict, &b->docs[first + i]);
+                if (ready)
+                    store_text(w, recs[i], b->store_description, b->cdict, &b->docs[first + i]);
         }
         oom |= w->oom;
     }

@@ -32,6 +32,7 @@
 #define PS_MH_DEFAULT_K 128
 #define PS_MH_DEFAULT_SHINGLE 5
 #define PS_MH_MAX_K PS_MINHASH_MAX_K
+_Static_assert(PS_MH_MAX_K % 64 == 0, "the shingler's bit set of filled bins holds PS_MH_MAX_K bits");
 #define PS_MH_MAX_SHINGLE PS_SHINGLE_MAX
 /* title, abstract, claims */
 #define PS_MH_DEFAULT_FIELDS ((1u << PS_FIELD_TITLE) | (1u << PS_FIELD_ABSTRACT) | (1u << PS_FIELD_CLAIMS))
