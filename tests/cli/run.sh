@@ -154,6 +154,20 @@ if [ -f corpus/sample/patents.jsonl ]; then
     # a bad record in strict mode leaves no index behind
     expect 1 "strict index" -- "$BIN" index --strict -o "$T/strict-idx" "$T/mixed.jsonl"
     [ ! -e "$T/strict-idx/MANIFEST" ] && ok || no "strict failure left a MANIFEST"
+    # JSON lines are parsed on the builder's threads: errors still come in
+    # input order, and strict mode names the first one
+    printf '{"id":"J1","title":"widget"}\n{bad json\n' >"$T/bad1.jsonl"
+    printf '<?xml version="1.0"?>\n<us-patent-grant><broken>\n' >"$T/bad2.xml"
+    for t in 1 2; do
+        expect 1 "errors in order, -t $t" -- "$BIN" index -t "$t" -o "$T/order-$t" "$T/bad1.jsonl" "$T/bad2.xml"
+        [ "$(grep -c -e 'bad1.jsonl:2:' -e 'bad2.xml:3:' "$T/err")" = 2 ] && ok || no "both errors reported (-t $t)"
+        [ "$(grep -m1 -o -e 'bad1.jsonl:2:' -e 'bad2.xml:3:' "$T/err")" = "bad1.jsonl:2:" ] && ok ||
+            no "the JSON error, read first, is reported first (-t $t)"
+        has "$T/err" "2 errors" "the summary counts both (-t $t)"
+        expect 1 "strict, -t $t" -- "$BIN" index --strict -t "$t" -o "$T/sorder-$t" "$T/bad1.jsonl" "$T/bad2.xml"
+        has "$T/err" "bad1.jsonl:2: invalid JSON" "strict names the first bad record (-t $t)"
+        [ ! -e "$T/sorder-$t/MANIFEST" ] && ok || no "strict failure left a MANIFEST (-t $t)"
+    done
 fi
 
 # --- search
@@ -238,6 +252,18 @@ if [ -x "$GEN" ]; then
     cmp -s "$T/g1.jsonl" "$T/g2.jsonl" && ok || no "generator is not deterministic"
     expect 0 "generated corpus parses" -- "$BIN" parse --strict "$T/g1.jsonl"
     lines "$T/out" 200 "200 generated records"
+fi
+
+# --- a failed write names its cause, also for the files written on the
+# segment writer's second thread (stored text, signatures: the largest here)
+if [ -x "$GEN" ]; then
+    "$GEN" --docs 3000 --seed 5 --out "$T/g3k.jsonl" 2>/dev/null
+    for t in 1 2; do
+        expect 1 "index past the file size limit, $t thread(s)" -- \
+            bash -c "trap '' XFSZ; ulimit -f 1000; exec '$BIN' index -q -t $t -o '$T/fsz$t' '$T/g3k.jsonl'"
+        has "$T/err" "write failed: File too large" "the file size limit named, $t thread(s)"
+        [ ! -e "$T/fsz$t/MANIFEST" ] && ok || no "no index after a failed write, $t thread(s)"
+    done
 fi
 
 # --- crash safety: kill -9 an appending process at random moments
