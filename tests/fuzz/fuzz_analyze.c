@@ -6,11 +6,15 @@
  *   bit 3 no_english_stop, bit 4 no_patent_stop, bits 5-6 the field,
  *   bit 7 stop after the third token (the callback returns non-zero).
  * The text is analysed twice (second time from another start position):
- * both token streams must agree, so no state leaks between calls. */
+ * both token streams must agree, so no state leaks between calls. Every
+ * token's hash must be XXH3 of its term (the second pass hits the stem
+ * cache, where the hash is cached too). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <xxhash.h>
 
 #include "fuzz_util.h"
 #include "patsift/analyze.h"
@@ -87,6 +91,8 @@ static int on_token(const ps_token *tok, void *ctx)
         fz_fail("term holds a NUL byte before len %zu", n);
     if (!fz_utf8_valid(t, n))
         fz_fail("term is not valid UTF-8: \"%.80s\"", t);
+    if (tok->hash != XXH3_64bits(t, n))
+        fz_fail("token hash is not XXH3 of the term \"%.80s\"", t);
     /* Terms are split at everything but letters, digits and marks, so the
      * only ASCII a term may hold is [a-z0-9] and a '.' or ',' joining two
      * digits. Anything else (space, '(', '/', ...) means normalisation
