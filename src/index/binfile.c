@@ -27,7 +27,6 @@ ps_rc ps_binwriter_start(ps_binwriter *w, FILE *fp, const char magic[4])
     return PS_OK;
 }
 
-/* Writes out and hashes n bytes at p. */
 static void fail(ps_binwriter *w)
 {
     if (!w->failed)
@@ -35,6 +34,7 @@ static void fail(ps_binwriter *w)
     w->failed = true;
 }
 
+/* Writes out and hashes n bytes at p. */
 static void put(ps_binwriter *w, const void *p, size_t n)
 {
     if (fwrite(p, 1, n, w->fp) != n)

@@ -478,6 +478,10 @@ static void analyse_doc(worker *w, const ps_record *r, bool store_description, c
 
 /* ---- phase 2 ---- */
 
+/* A term's first slot in a partition's table of mask + 1 slots: the low
+ * bits of the hash chose the partition, so the table uses higher ones. */
+static size_t slot_of(uint64_t hash, size_t mask) { return (size_t)(hash >> 20) & mask; }
+
 static ps_term_entry *partition_get(ps_partition *p, const uterm *u)
 {
     if (!p->slot || p->n * 2 >= p->mask + 1) {
@@ -489,7 +493,7 @@ static ps_term_entry *partition_get(ps_partition *p, const uterm *u)
             ps_term_entry *e = p->slot[i];
             if (!e)
                 continue;
-            size_t j = (size_t)(e->hash >> 20) & (cap - 1);
+            size_t j = slot_of(e->hash, cap - 1);
             while (slot[j])
                 j = (j + 1) & (cap - 1);
             slot[j] = e;
@@ -498,8 +502,7 @@ static ps_term_entry *partition_get(ps_partition *p, const uterm *u)
         p->slot = slot;
         p->mask = cap - 1;
     }
-    /* the low bits chose the partition: index the table with higher ones */
-    for (size_t i = (size_t)(u->hash >> 20) & p->mask;; i = (i + 1) & p->mask) {
+    for (size_t i = slot_of(u->hash, p->mask);; i = (i + 1) & p->mask) {
         ps_term_entry *e = p->slot[i];
         if (!e) {
             e = ps_arena_alloc(&p->arena, sizeof *e);
@@ -552,13 +555,13 @@ static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
         size_t from = dt->off[p], to = dt->off[p + 1];
         for (size_t i = from; i < to && i < from + PREFETCH_TERMS; i++)
             if (part->slot)
-                __builtin_prefetch(&part->slot[(size_t)(dt->t[i].hash >> 20) & part->mask]);
+                __builtin_prefetch(&part->slot[slot_of(dt->t[i].hash, part->mask)]);
         for (size_t i = from; i < to; i++) {
             const uterm *u = &dt->t[i];
             if (i + PREFETCH_TERMS < to && part->slot)
-                __builtin_prefetch(&part->slot[(size_t)(dt->t[i + PREFETCH_TERMS].hash >> 20) & part->mask]);
+                __builtin_prefetch(&part->slot[slot_of(dt->t[i + PREFETCH_TERMS].hash, part->mask)]);
             if (i + PREFETCH_TERMS / 2 < to && part->slot) {
-                const ps_term_entry *next = part->slot[(size_t)(dt->t[i + PREFETCH_TERMS / 2].hash >> 20) & part->mask];
+                const ps_term_entry *next = part->slot[slot_of(dt->t[i + PREFETCH_TERMS / 2].hash, part->mask)];
                 if (next)
                     __builtin_prefetch(next);
             }

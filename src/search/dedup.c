@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "index/index_access.h"
 #include "patsift/dedup.h"
 #include "sketch/minhash.h"

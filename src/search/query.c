@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "common/strmap.h"
 #include "sketch/minhash.h"
 #include "search/searcher_internal.h"
