@@ -32,8 +32,10 @@ static void make(sample *s, uint32_t n, uint32_t n_docs, unsigned shift)
     }
 }
 
-static void build(const sample *s, uint32_t n, ps_buf *out)
+/* make()s n terms and writes them as a lexicon into out. */
+static void build(sample *s, uint32_t n, uint32_t n_docs, unsigned shift, ps_buf *out)
 {
+    make(s, n, n_docs, shift);
     ps_lex_writer w = { 0 };
     for (uint32_t i = 0; i < n; i++)
         ps_lex_add(&w, s[i].term, s[i].len, s[i].df, s[i].post, s[i].pos);
@@ -48,9 +50,8 @@ Test(lexicon, round_trip_across_block_boundaries)
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
         for (size_t h = 0; h < 3; h++) {
             uint32_t n = sizes[k];
-            make(s, n, 1000000, shifts[h]);
             ps_buf b = { 0 };
-            build(s, n, &b);
+            build(s, n, 1000000, shifts[h], &b);
             uint64_t last_post = n ? s[n - 1].post : 0, last_pos = n ? s[n - 1].pos : 0;
             ps_lexicon lx;
             cr_assert_eq(ps_lex_open(&lx, (const uint8_t *)b.data, b.len, 1000000, last_post, last_pos), PS_OK,
@@ -81,9 +82,8 @@ Test(lexicon, round_trip_across_block_boundaries)
 Test(lexicon, small_entries)
 {
     static sample s[1000];
-    make(s, 1000, 6000, 7);
     ps_buf b = { 0 };
-    build(s, 1000, &b);
+    build(s, 1000, 6000, 7, &b);
     size_t term_bytes = 0;
     for (int i = 0; i < 1000; i++)
         term_bytes += s[i].len;
@@ -105,9 +105,8 @@ Test(lexicon, offsets_past_2_57_are_refused_at_write)
 Test(lexicon, damaged_payloads_are_refused_or_stay_in_bounds)
 {
     static sample s[200];
-    make(s, 200, 5000, 10);
     ps_buf b = { 0 };
-    build(s, 200, &b);
+    build(s, 200, 5000, 10, &b);
     int refused = 0;
     for (int round = 0; round < 4000; round++) {
         uint8_t *copy = malloc(b.len);
