@@ -99,6 +99,8 @@ struct ps_index_writer {
         char old_name[80];     /* the deletion file this commit supersedes */
     } *del;
     size_t n_del;
+    ps_seg_sync_job **syncs;   /* fsyncs of the new segments, mf.segs[committed_segs + i] */
+    size_t n_syncs;
     bool committed;            /* commit ends a writer's work */
     char err[1024];
 };
@@ -369,6 +371,12 @@ static ps_rc write_segment(ps_index_writer *w)
     ms->n_docs = out.n_docs;
     w->mf.n_segs++;
     w->st.segments++;
+    ps_seg_sync_job **syncs = realloc(w->syncs, (w->n_syncs + 1) * sizeof *syncs);
+    if (!syncs)
+        return fail(w, PS_ENOMEM, "out of memory");
+    w->syncs = syncs;
+    /* NULL when no thread could start: the commit syncs it then */
+    w->syncs[w->n_syncs++] = ps_seg_sync_start(w->dir, ms->name);
     for (int k = 0; k < PS_SEG_FILES; k++)
         w->st.bytes_written += out.bytes[k];
     w->st.tokens += ps_seg_builder_tokens(w->b);
@@ -688,6 +696,24 @@ static ps_rc write_deletions(ps_index_writer *w, uint64_t gen, ps_manifest *next
     return PS_OK;
 }
 
+/* Waits for the new segments' fsyncs (syncing those whose job did not
+ * start); the first failure is the result when rc is PS_OK. */
+static ps_rc finish_syncs(ps_index_writer *w, ps_rc rc)
+{
+    for (uint32_t s = w->committed_segs; s < w->mf.n_segs; s++) {
+        size_t i = s - w->committed_segs;
+        ps_seg_sync_job *job = i < w->n_syncs ? w->syncs[i] : NULL;
+        /* the first error keeps its message */
+        char *err = rc == PS_OK ? w->err : NULL;
+        ps_rc r = job ? ps_seg_sync_finish(job, err, sizeof w->err)
+                  : err ? ps_seg_sync(w->dir, w->mf.segs[s].name, err, sizeof w->err) : rc;
+        if (rc == PS_OK)
+            rc = r;
+    }
+    w->n_syncs = 0;
+    return rc;
+}
+
 ps_rc ps_index_writer_commit(ps_index_writer *w)
 {
     if (w->failed_rc != PS_OK)
@@ -697,8 +723,7 @@ ps_rc ps_index_writer_commit(ps_index_writer *w)
     ps_rc rc = ps_index_writer_drain(w);
     if (rc == PS_OK)
         rc = write_segment(w);
-    for (uint32_t s = w->committed_segs; s < w->mf.n_segs && rc == PS_OK; s++)
-        rc = ps_seg_sync(w->dir, w->mf.segs[s].name, w->err, sizeof w->err);
+    rc = finish_syncs(w, rc);
     if (rc != PS_OK)
         return rc;
     ps_manifest next = { 0 };
@@ -747,6 +772,8 @@ void ps_index_writer_free(ps_index_writer *w)
     for (int t = 0; w->parsers && t < w->threads; t++)
         ps_raw_parser_free(w->parsers[t]);
     free(w->parsers);
+    finish_syncs(w, PS_EIO); /* joins the threads; their results do not matter now */
+    free(w->syncs);
     for (uint32_t i = w->committed_segs; i < w->mf.n_segs; i++)
         ps_seg_remove(w->dir, w->mf.segs[i].name);
     for (size_t i = 0; w->batch && i < w->n_batch; i++)

@@ -1,6 +1,5 @@
 /* Segment writer: lexicon, postings with skip tables, positions, document
  * columns and stored text, in the order segment_format.h describes. */
-#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <omp.h>
@@ -441,8 +440,6 @@ ps_rc ps_seg_write(const ps_seg_source *src, const char *dir, const char *name, 
                 rc = PS_EIO;
             }
             out->bytes[k] = f[k].w.written + PS_FOOTER_BYTES;
-            /* start the writeback now; ps_seg_sync waits for it */
-            (void)sync_file_range(fileno(f[k].fp), 0, 0, SYNC_FILE_RANGE_WRITE);
         } else {
             ps_binwriter_abort(&f[k].w);
         }
@@ -473,4 +470,46 @@ ps_rc ps_seg_sync(const char *dir, const char *name, char *err, size_t errlen)
         close(fd);
     }
     return PS_OK;
+}
+
+struct ps_seg_sync_job {
+    pthread_t th;
+    char dir[4096], name[64];
+    ps_rc rc;
+    char err[1024];
+};
+
+static void *sync_main(void *arg)
+{
+    ps_seg_sync_job *j = arg;
+    j->rc = ps_seg_sync(j->dir, j->name, j->err, sizeof j->err);
+    return NULL;
+}
+
+ps_seg_sync_job *ps_seg_sync_start(const char *dir, const char *name)
+{
+    ps_seg_sync_job *j = calloc(1, sizeof *j);
+    if (!j || strlen(dir) >= sizeof j->dir || strlen(name) >= sizeof j->name) {
+        free(j);
+        return NULL;
+    }
+    strcpy(j->dir, dir);
+    strcpy(j->name, name);
+    if (pthread_create(&j->th, NULL, sync_main, j) != 0) {
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+ps_rc ps_seg_sync_finish(ps_seg_sync_job *j, char *err, size_t errlen)
+{
+    if (!j)
+        return PS_OK;
+    pthread_join(j->th, NULL);
+    ps_rc rc = j->rc;
+    if (rc != PS_OK && err)
+        snprintf(err, errlen, "%s", j->err);
+    free(j);
+    return rc;
 }
