@@ -234,3 +234,58 @@ Test(analyze, token_hash_is_the_terms_hash)
             cr_assert_gt(n, 0);
         }
 }
+
+/* Plain ASCII words are queued and stemmed in runs (their stem-cache
+ * slots prefetched); the tokens must be those of analysing one word at a
+ * time, where every word goes alone: same terms, kinds, positions,
+ * offsets and hashes, across runs longer than the queue and other kinds
+ * of words (numbers, non-ASCII, CJK, stop words, joined words) between. */
+Test(analyze, queued_words_give_what_single_words_give)
+{
+    char text[2048] = "";
+    const char *words[] = { "Rotating", "pumps", "the", "of", "valve's", "3.5", "Café", "東京都", "filter",
+                            "wherein", "X2", "self", "cleaning", "O'Neil", "ＬＥＤ", "batteries" };
+    for (int i = 0; i < 90; i++) {
+        strcat(text, words[(i * 7) % 16]);
+        strcat(text, i % 5 ? " " : ", ");
+    }
+    toklist whole = { .n = 0 }, single = { .n = 0 };
+    uint32_t pos = 0;
+    cr_assert_eq(ps_analyze(a, PS_FIELD_ABSTRACT, text, strlen(text), &pos, collect, &whole), PS_OK);
+    uint32_t pos1 = 0;
+    for (const char *w = text; *w;) {
+        size_t n = strcspn(w, " ");
+        toklist one = { .n = 0 };
+        cr_assert_eq(ps_analyze(a, PS_FIELD_ABSTRACT, w, n, &pos1, collect, &one), PS_OK);
+        for (int k = 0; k < one.n; k++) {
+            single.pos[single.n] = one.pos[k];
+            single.kind[single.n] = one.kind[k];
+            single.start[single.n] = one.start[k] + (uint32_t)(w - text);
+            single.end[single.n] = one.end[k] + (uint32_t)(w - text);
+            strcpy(single.terms[single.n++], one.terms[k]);
+        }
+        w += n + (w[n] == ' ');
+    }
+    cr_assert_eq(pos, pos1);
+    cr_assert_eq(whole.n, single.n);
+    cr_assert_gt(whole.n, 60);
+    for (int k = 0; k < whole.n; k++) {
+        cr_assert_str_eq(whole.terms[k], single.terms[k], "token %d", k);
+        cr_assert_eq(whole.pos[k], single.pos[k], "token %d", k);
+        cr_assert_eq(whole.kind[k], single.kind[k], "token %d", k);
+        cr_assert_eq(whole.start[k], single.start[k], "token %d", k);
+        cr_assert_eq(whole.end[k], single.end[k], "token %d", k);
+    }
+}
+
+/* A callback that stops in the middle of a run of queued words: the rest
+ * of the run is dropped, not emitted by the next call. */
+Test(analyze, a_stop_drops_the_queued_words)
+{
+    int n = 0;
+    uint32_t pos = 0;
+    const char *t = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda";
+    cr_assert_eq(ps_analyze(a, PS_FIELD_TITLE, t, strlen(t), &pos, stop_after_two, &n), PS_END);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(terms_of(a, "pump", buf, sizeof buf), "pump");
+}
