@@ -532,39 +532,75 @@ static bool worker_ready(ps_seg_builder *b, worker *w)
     return true;
 }
 
-/* The inversion's time goes to cache misses: each document's term list,
- * then each term's table slot and entry. The next documents' lists and the
- * next terms' slots are prefetched while the current ones are appended. */
-enum { PREFETCH_DOCS = 4, PREFETCH_TERMS = 4 };
+/* The inversion's time goes to cache misses: each document's term list
+ * (half of them written by the other core), each term's table slot, its
+ * entry and term, and the tails of its two lists. A document has only a
+ * few terms per partition, so the prefetches run in stages, whole
+ * documents ahead: the document's batch entry, its partition offsets, its
+ * term list, the slots, positions and terms, the entries, the list tails
+ * (-3% CPU against prefetching within each document). */
+enum { AHEAD_DOC = 8, AHEAD_OFF = 5, AHEAD_TERMS = 4, AHEAD_SLOTS = 3, AHEAD_ENTRIES = 2, AHEAD_TAILS = 1 };
+
+static const ps_term_entry *slot_entry(const ps_partition *part, uint64_t hash)
+{
+    return part->slot ? part->slot[slot_of(hash, part->mask)] : NULL;
+}
+
+static void prefetch_ahead(const ps_seg_builder *b, const ps_partition *part, int p, size_t d, size_t n)
+{
+    const doc_terms *dt;
+    if (d + AHEAD_DOC < n)
+        __builtin_prefetch(&b->batch[d + AHEAD_DOC]);
+    if (d + AHEAD_OFF < n && (dt = &b->batch[d + AHEAD_OFF])->off)
+        __builtin_prefetch(&dt->off[p]);
+    if (d + AHEAD_TERMS < n && (dt = &b->batch[d + AHEAD_TERMS])->off) {
+        const char *from = (const char *)&dt->t[dt->off[p]], *to = (const char *)&dt->t[dt->off[p + 1]];
+        for (const char *c = from; c < to; c += 64)
+            __builtin_prefetch(c);
+    }
+    if (!part->slot)
+        return;
+    if (d + AHEAD_SLOTS < n && (dt = &b->batch[d + AHEAD_SLOTS])->off)
+        for (uint32_t i = dt->off[p]; i < dt->off[p + 1]; i++) {
+            __builtin_prefetch(&part->slot[slot_of(dt->t[i].hash, part->mask)]);
+            __builtin_prefetch(dt->t[i].pos);
+            __builtin_prefetch(dt->t[i].term);
+        }
+    if (d + AHEAD_ENTRIES < n && (dt = &b->batch[d + AHEAD_ENTRIES])->off)
+        for (uint32_t i = dt->off[p]; i < dt->off[p + 1]; i++) {
+            const ps_term_entry *e = slot_entry(part, dt->t[i].hash);
+            if (e) {
+                __builtin_prefetch(e);
+                __builtin_prefetch((const char *)e + 64);
+            }
+        }
+    if (d + AHEAD_TAILS < n && (dt = &b->batch[d + AHEAD_TAILS])->off)
+        for (uint32_t i = dt->off[p]; i < dt->off[p + 1]; i++) {
+            const ps_term_entry *e = slot_entry(part, dt->t[i].hash);
+            if (e) {
+                __builtin_prefetch(e->post.data + e->post.len, 1);
+                __builtin_prefetch(e->pos.data + e->pos.len, 1);
+                __builtin_prefetch(e->term);
+            }
+        }
+}
 
 static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
 {
     ps_partition *part = &b->part[p];
-    for (size_t d = 0; d < n && d < PREFETCH_DOCS; d++)
+    /* the stages' first documents */
+    for (size_t d = 0; d < AHEAD_OFF && d < n; d++)
         if (b->batch[d].off)
             __builtin_prefetch(&b->batch[d].off[p]);
     for (size_t d = 0; d < n && !part->oom; d++) {
         const doc_terms *dt = &b->batch[d];
         uint32_t doc = first_doc + (uint32_t)d;
-        if (d + PREFETCH_DOCS < n && b->batch[d + PREFETCH_DOCS].off)
-            __builtin_prefetch(&b->batch[d + PREFETCH_DOCS].off[p]);
-        if (d + 1 < n && b->batch[d + 1].off)
-            __builtin_prefetch(&b->batch[d + 1].t[b->batch[d + 1].off[p]]);
+        prefetch_ahead(b, part, p, d, n);
         if (!dt->off)
             continue; /* its analysis ran out of memory: the batch fails */
         size_t from = dt->off[p], to = dt->off[p + 1];
-        for (size_t i = from; i < to && i < from + PREFETCH_TERMS; i++)
-            if (part->slot)
-                __builtin_prefetch(&part->slot[slot_of(dt->t[i].hash, part->mask)]);
         for (size_t i = from; i < to; i++) {
             const uterm *u = &dt->t[i];
-            if (i + PREFETCH_TERMS < to && part->slot)
-                __builtin_prefetch(&part->slot[slot_of(dt->t[i + PREFETCH_TERMS].hash, part->mask)]);
-            if (i + PREFETCH_TERMS / 2 < to && part->slot) {
-                const ps_term_entry *next = part->slot[slot_of(dt->t[i + PREFETCH_TERMS / 2].hash, part->mask)];
-                if (next)
-                    __builtin_prefetch(next);
-            }
             ps_term_entry *e = partition_get(part, u);
             if (!e) {
                 part->oom = 1;
