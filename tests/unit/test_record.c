@@ -93,3 +93,54 @@ Test(record, squeeze_space_keeps_words_and_one_space_between)
         cr_assert_str_eq(out, cases[i].want, "case %zu", i);
     }
 }
+
+/* The straightforward definition: runs of space (and NUL) become one ' ',
+ * none at either end. */
+static size_t squeeze_reference(const unsigned char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    bool pending = false;
+    for (size_t i = 0; i < n; i++) {
+        bool sp = s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v' ||
+                  s[i] == 0;
+        if (sp) {
+            pending = o > 0;
+            continue;
+        }
+        if (pending)
+            out[o++] = ' ';
+        pending = false;
+        out[o++] = (char)s[i];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Eight bytes at a time where nothing changes, byte by byte elsewhere:
+ * the same result for every mix of single and double spaces, other
+ * whitespace, NUL, control and high bytes, at every length and alignment. */
+Test(record, squeeze_space_matches_its_definition_on_random_text)
+{
+    static const unsigned char alphabet[] = { 'a', 'b', ' ', ' ', ' ', '\t', '\n', 0, 0x01, 0x1f, 0x20, 0x21,
+                                              0x7f, 0x80, 0xa0, 0xc3, 0xff, 'Z' };
+    uint64_t seed = 42;
+    unsigned char in[80];
+    char got[96], want[96];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)(round % 80);
+        int mostly_words = round % 3; /* also long runs of letters with single spaces */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned r = (unsigned)(seed >> 33);
+            in[i] = mostly_words ? (r % 7 == 0 ? ' ' : (unsigned char)('a' + r % 26))
+                                 : alphabet[r % sizeof alphabet];
+        }
+        size_t off = (size_t)round % 8; /* unaligned input */
+        unsigned char buf[96];
+        memcpy(buf + off, in, n);
+        size_t wn = squeeze_reference(buf + off, n, want);
+        size_t gn = ps_squeeze_space((const char *)buf + off, n, got);
+        cr_assert_eq(gn, wn, "round %d", round);
+        cr_assert_eq(memcmp(got, want, wn + 1), 0, "round %d: '%s' against '%s'", round, got, want);
+    }
+}
