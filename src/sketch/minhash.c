@@ -270,6 +270,10 @@ double ps_jaccard_estimate(const uint32_t *a, const uint32_t *b, uint32_t k)
 
 void ps_mh_to_le(const uint32_t *sig, uint32_t k, uint8_t *out)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(out, sig, (size_t)k * 4); /* the byte loop took 1% of an index build */
+    return;
+#endif
     for (uint32_t i = 0; i < k; i++)
         for (int b = 0; b < 4; b++)
             out[4 * i + b] = (uint8_t)(sig[i] >> (8 * b));

@@ -167,3 +167,13 @@ Test(minhash, lsh_curve_and_band_choice)
     cr_assert_eq(ps_lsh_key(x, 0, 5), ps_lsh_key(y, 0, 5));
     cr_assert_neq(ps_lsh_key(x, 1, 5), ps_lsh_key(y, 1, 5));
 }
+
+/* Stored signatures are little-endian whatever the machine's order. */
+Test(minhash, stored_signatures_are_little_endian)
+{
+    const uint32_t sig[3] = { 0x01020304u, 0xA0B0C0D0u, UINT32_MAX };
+    uint8_t le[12];
+    ps_mh_to_le(sig, 3, le);
+    const uint8_t want[12] = { 0x04, 0x03, 0x02, 0x01, 0xD0, 0xC0, 0xB0, 0xA0, 0xFF, 0xFF, 0xFF, 0xFF };
+    cr_assert_eq(memcmp(le, want, sizeof want), 0);
+}
