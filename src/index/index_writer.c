@@ -467,6 +467,26 @@ static bool over_budget(ps_index_writer *w)
  * in-memory segment if the budget says so, numbers the documents (applying
  * replacements by id, in order) and adds them: on the builder thread, or on
  * the caller's with one thread. */
+/* The batch's ids claimed, and its text counted, on one of the building
+ * threads while the others analyse (on the builder thread before, the
+ * other threads spun meanwhile: 2% of a 2-thread build). */
+typedef struct batch_ids {
+    ps_index_writer *w;
+    size_t n;
+    uint32_t seg, doc;
+    ps_rc rc;
+    uint64_t text_bytes;
+} batch_ids;
+
+static void claim_batch(void *ctx)
+{
+    batch_ids *b = ctx;
+    for (size_t i = 0; i < b->n && b->rc == PS_OK; i++) {
+        b->rc = claim_id(b->w, b->w->recs[i]->id, b->seg, b->doc + (uint32_t)i);
+        b->text_bytes += record_bytes(b->w->recs[i]);
+    }
+}
+
 static ps_rc build_work(ps_index_writer *w)
 {
     parse_work(w);
@@ -491,18 +511,17 @@ static ps_rc build_work(ps_index_writer *w)
         rc = write_segment(w);
         release_free_memory();
     }
-    uint32_t seg = w->mf.n_segs, doc = ps_seg_builder_docs(w->b);
-    for (size_t i = 0; i < n && rc == PS_OK; i++)
-        if (claim_id(w, w->recs[i]->id, seg, doc + (uint32_t)i) != PS_OK)
-            rc = fail(w, PS_ENOMEM, "out of memory");
+    batch_ids ids = { .w = w, .n = n, .seg = w->mf.n_segs, .doc = ps_seg_builder_docs(w->b), .rc = PS_OK };
     if (rc == PS_OK) {
-        rc = ps_seg_builder_add(w->b, w->recs, n);
+        rc = ps_seg_builder_add(w->b, w->recs, n, claim_batch, &ids);
         if (rc != PS_OK)
             fail(w, rc, "%s while analysing records", ps_strerror(rc));
+        else if ((rc = ids.rc) != PS_OK)
+            fail(w, rc, "out of memory");
     }
-    for (size_t i = 0; i < n && rc == PS_OK; i++) {
-        w->st.docs++;
-        w->st.text_bytes += record_bytes(w->recs[i]);
+    if (rc == PS_OK) {
+        w->st.docs += n;
+        w->st.text_bytes += ids.text_bytes;
     }
     for (size_t i = 0; i < w->n_work; i++)
         pending_free(&w->work[i]);

@@ -655,10 +655,14 @@ static void train_dictionary(ps_seg_builder *b, ps_record *const *recs, size_t n
     free(sizes);
 }
 
-ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
+ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n, void (*side)(void *),
+                         void *side_ctx)
 {
-    if (n == 0)
+    if (n == 0) {
+        if (side)
+            side(side_ctx);
         return PS_OK;
+    }
     if ((uint64_t)b->n_docs + n > UINT32_MAX - 1)
         return PS_EUSAGE;
     if (b->n_docs + n > b->cap_docs) {
@@ -694,6 +698,10 @@ ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n)
         if (training) {
 #pragma omp single nowait
             train_dictionary(b, recs, n);
+        }
+        if (side) {
+#pragma omp single nowait
+            side(side_ctx);
         }
         bool ready = !w->oom; /* no analyser or zstd context: this thread's documents fail the batch */
 #pragma omp for schedule(dynamic, 1)

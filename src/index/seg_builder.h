@@ -28,9 +28,13 @@ ps_seg_builder *ps_seg_builder_create(int threads, const uint32_t weight[PS_FIEL
                                       const ps_analyzer_opts *ao, bool store_description, const ps_mh_params *mh);
 void ps_seg_builder_free(ps_seg_builder *b);
 
-/* Analyses and inverts recs[0..n) as the next documents. PS_ENOMEM, or
- * PS_EUNSUPPORTED for an unknown stemmer language. */
-ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n);
+/* Analyses and inverts recs[0..n) as the next documents. side, if not
+ * NULL, is the caller's own work on the batch: it runs on one of the
+ * building threads while the others start analysing (it must not touch
+ * the builder; recs are shared read-only). PS_ENOMEM, or PS_EUNSUPPORTED
+ * for an unknown stemmer language. */
+ps_rc ps_seg_builder_add(ps_seg_builder *b, ps_record *const *recs, size_t n, void (*side)(void *),
+                         void *side_ctx);
 
 /* Documents held, and the memory they take (estimate, bytes). */
 uint32_t ps_seg_builder_docs(const ps_seg_builder *b);
