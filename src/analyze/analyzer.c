@@ -317,6 +317,30 @@ static int push(ps_analyzer *a, ps_field f, const char *term, size_t len, uint64
     return fn(&tok, ctx);
 }
 
+/* Lower-cases the ASCII src[0..n) into dst, NUL-terminated. */
+static void ascii_lower(char *dst, const unsigned char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
+    dst[n] = '\0';
+}
+
+/* The word word[0..len) (word_hash: its XXH3_64bits, or 0), dropped as a
+ * stop word or pushed as its stem. */
+static int emit_stemmed(ps_analyzer *a, ps_field f, const char *word, size_t len, uint64_t word_hash,
+                        size_t start, size_t end, uint32_t *pos, ps_token_fn fn, void *ctx)
+{
+    long n;
+    uint64_t hash = 0;
+    const char *term = stop_or_stem(a, word, len, word_hash, &n, &hash);
+    if (!term) {
+        a->st.stopped++;
+        (*pos)++;
+        return 0;
+    }
+    return push(a, f, term, (size_t)n, hash, PS_TOKEN_WORD, pos, start, end, fn, ctx);
+}
+
 static int emit_word(ps_analyzer *a, ps_field f, const unsigned char *s, size_t start, scan sc,
                      uint32_t *pos, ps_token_fn fn, void *ctx)
 {
@@ -328,11 +352,7 @@ static int emit_word(ps_analyzer *a, ps_field f, const unsigned char *s, size_t 
     }
     long len;
     if (sc.ascii) {
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = s[start + i];
-            a->term[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
-        a->term[n] = '\0';
+        ascii_lower(a->term, s + start, n);
         len = (long)n;
     } else {
         len = normalise(a, s + start, n, a->fold_accents && sc.latin);
@@ -355,19 +375,15 @@ static int emit_word(ps_analyzer *a, ps_field f, const unsigned char *s, size_t 
     }
     if (number && !all_number(a->term, (size_t)len))
         number = false; /* e.g. superscripts folded to something else */
-    const char *term = a->term;
-    uint64_t hash = 0;
     if (!number && !sc.digit && a->stemmer)
-        term = stop_or_stem(a, a->term, (size_t)len, 0, &len, &hash);
-    else if (!number && ps_stopset_has(a->stops, a->term, (size_t)len))
-        term = NULL;
-    if (!term) {
+        return emit_stemmed(a, f, a->term, (size_t)len, 0, start, sc.end, pos, fn, ctx);
+    if (!number && ps_stopset_has(a->stops, a->term, (size_t)len)) {
         a->st.stopped++;
         (*pos)++;
         return 0;
     }
-    return push(a, f, term, (size_t)len, hash, number ? PS_TOKEN_NUMBER : PS_TOKEN_WORD, pos, start,
-                sc.end, fn, ctx);
+    return push(a, f, a->term, (size_t)len, 0, number ? PS_TOKEN_NUMBER : PS_TOKEN_WORD, pos, start, sc.end,
+                fn, ctx);
 }
 
 /* One CJK character, normalised when it lies in a compatibility block. */
@@ -455,11 +471,7 @@ static void queue_word(ps_analyzer *a, const unsigned char *s, size_t start, sca
     q->ready = a->stemmer && sc.ascii && !sc.joined && sc.letter && !sc.digit && n <= STEM_KEY;
     if (!q->ready)
         return;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[start + i];
-        q->term[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    q->term[n] = '\0';
+    ascii_lower(q->term, s + start, n);
     q->len = (uint8_t)n;
     q->word_hash = XXH3_64bits(q->term, n);
     __builtin_prefetch(slot_of(a, q->word_hash));
@@ -471,21 +483,11 @@ static int flush_words(ps_analyzer *a, ps_field f, const unsigned char *s, uint3
 {
     int rc = 0;
     for (int k = 0; k < a->queued && rc == 0; k++) {
-        queued_word *q = &a->queue[k];
-        if (!q->ready) {
-            rc = emit_word(a, f, s, q->start, q->sc, pos, fn, ctx);
-            continue;
-        }
-        /* what emit_word does for such a word: nothing to tidy, not a number */
-        long len;
-        uint64_t hash = 0;
-        const char *term = stop_or_stem(a, q->term, q->len, q->word_hash, &len, &hash);
-        if (!term) {
-            a->st.stopped++;
-            (*pos)++;
-            continue;
-        }
-        rc = push(a, f, term, (size_t)len, hash, PS_TOKEN_WORD, pos, q->start, q->sc.end, fn, ctx);
+        const queued_word *q = &a->queue[k];
+        /* a ready word is what emit_word would have stemmed as it is:
+         * nothing to tidy, not a number */
+        rc = q->ready ? emit_stemmed(a, f, q->term, q->len, q->word_hash, q->start, q->sc.end, pos, fn, ctx)
+                      : emit_word(a, f, s, q->start, q->sc, pos, fn, ctx);
     }
     a->queued = 0;
     return rc;

@@ -463,10 +463,6 @@ static bool over_budget(ps_index_writer *w)
            seg + seg / 4 + ids + w->batch_limit * 6 + FIXED_BYTES > w->budget / 32 * 31;
 }
 
-/* Parses the handed-off batch, reports what did not parse, writes the
- * in-memory segment if the budget says so, numbers the documents (applying
- * replacements by id, in order) and adds them: on the builder thread, or on
- * the caller's with one thread. */
 /* The batch's ids claimed, and its text counted, on one of the building
  * threads while the others analyse (on the builder thread before, the
  * other threads spun meanwhile: 2% of a 2-thread build). */
@@ -487,6 +483,10 @@ static void claim_batch(void *ctx)
     }
 }
 
+/* Parses the handed-off batch, reports what did not parse, writes the
+ * in-memory segment if the budget says so, numbers the documents (applying
+ * replacements by id, in order) and adds them: on the builder thread, or on
+ * the caller's with one thread. */
 static ps_rc build_work(ps_index_writer *w)
 {
     parse_work(w);

@@ -595,8 +595,7 @@ static void invert(ps_seg_builder *b, int p, size_t n, uint32_t first_doc)
         prefetch_ahead(b, part, p, d, n);
         if (!dt->off)
             continue; /* its analysis ran out of memory: the batch fails */
-        size_t from = dt->off[p], to = dt->off[p + 1];
-        for (size_t i = from; i < to; i++) {
+        for (size_t i = dt->off[p]; i < dt->off[p + 1]; i++) {
             const uterm *u = &dt->t[i];
             ps_term_entry *e = partition_get(part, u);
             if (!e) {
